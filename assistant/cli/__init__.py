@@ -1,0 +1,59 @@
+"""The ``zhifa`` console script: one argparse parser with subcommands.
+
+Every module in this package that defines ``register(subparsers)`` contributes subcommands; each
+subcommand sets ``func(args, settings) -> int``. Domain errors (:class:`ZhifaError`) become a plain
+Chinese message on stderr and exit code 2 — never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+from typing import Any
+
+from assistant.errors import ZhifaError
+from assistant.logs import configure
+from assistant.settings import load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zhifa",
+        description="执法 — 行政执法办案辅助：法条检索、裁量建议、文书起草、法制审核、全过程记录",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="命令")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def print_json(data: Any) -> None:
+    """JSON output for ``--json`` flags: UTF-8, Chinese characters unescaped."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        settings = load_settings()
+        configure(settings.log_level)
+        return int(args.func(args, settings) or 0)
+    except ZhifaError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Loading and parsing legal sources: statutes, user-supplied regulations, discretion benchmarks, precedents."""

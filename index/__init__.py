@@ -1,0 +1,1 @@
+"""Retrieval: jieba/BM25, dense (sentence-transformers + faiss), fusion, filters, persistence."""

@@ -1,0 +1,1 @@
+"""Prompt and document templates as files with declared variables, rendered strictly."""
