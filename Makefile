@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.zhifa-installed
 
-.PHONY: run test install sysdeps prepare bench
+.PHONY: run test test-fast install sysdeps prepare bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,4 +29,10 @@ sysdeps:
 
 test: install sysdeps
 	$(BIN)/zhifa prepare --models-only
-	$(BIN)/python -m pytest -m "not benchmark" tests
+	$(BIN)/python -m pytest tests
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not browser and not postgres" tests
+
+bench: prepare
+	$(BIN)/zhifa eval retrieval bench/retrieval_queries.jsonl --baseline

