@@ -83,3 +83,18 @@ def verify_chain(session: Session, case_id: int | None) -> ChainReport:
             return ChainReport(chain, len(rows), False, row.seq, row.id, "内容哈希不符（该条记录被修改）")
         prev = row.entry_hash
     return ChainReport(chain, len(rows), True)
+
+
+def chain_keys(session: Session) -> list[str]:
+    from sqlalchemy import distinct
+
+    return sorted(session.execute(select(distinct(AuditEntry.chain_key))).scalars())
+
+
+def verify_all(session: Session) -> list[ChainReport]:
+    """Verify every chain in the log (``global`` and each ``case:<id>``)."""
+    reports = []
+    for key in chain_keys(session):
+        case_id = None if key == "global" else int(key.split(":", 1)[1])
+        reports.append(verify_chain(session, case_id))
+    return reports

@@ -55,9 +55,10 @@ def source_path(variant: str = "original") -> Path:
 
 
 def _dequant_q4_0(raw: bytes, n: int) -> np.ndarray:
-    """Q4_0: blocks of 34 bytes = fp16 scale d + 16 bytes; low nibbles are weights 0–15 of the
+    """Q4_0: blocks of 18 bytes = fp16 scale d + 16 bytes of nibbles (offline-models.md says 34,
+    the C engine's packed struct and the tensor sizes say 18); low nibbles are weights 0–15 of the
     block, high nibbles 16–31; value = (q − 8)·d."""
-    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 34)
+    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
     d = blocks[:, :2].copy().view(np.float16).astype(np.float32)  # (nb, 1)
     qs = blocks[:, 2:]
     lo = (qs & 0x0F).astype(np.int8) - 8
@@ -112,6 +113,9 @@ def _state_dict(m: E5S1) -> dict[str, np.ndarray]:
         "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(h["TVS"], H),
         "embeddings.LayerNorm.weight": t["emb.ln.w"],
         "embeddings.LayerNorm.bias": t["emb.ln.b"],
+        # unused by mean pooling; present so BertModel loads without "newly initialised" noise
+        "pooler.dense.weight": np.zeros((H, H), np.float32),
+        "pooler.dense.bias": np.zeros(H, np.float32),
     }
     names = {
         "q": ("attention.self.query", (H, H)), "k": ("attention.self.key", (H, H)),
@@ -136,7 +140,11 @@ def _tokenizer_json(m: E5S1, max_len: int) -> str:
 
     vocab = [(p, float(s)) for p, s in zip(m.pieces, m.scores)]
     tok = Tokenizer(Unigram(vocab, unk_id=m.special["unk"], byte_fallback=False))
-    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+    tok.normalizer = normalizers.Sequence([
+        normalizers.NFKC(),
+        normalizers.Replace(Regex(r"[\t\n\r]"), " "),  # sentencepiece nmt_nfkc maps these to spaces
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     bos, eos = m.pieces[m.special["bos"]], m.pieces[m.special["eos"]]

@@ -1,0 +1,176 @@
+"""Browser-test harness: the real app on a free 127.0.0.1 port, driven by headless Chromium.
+
+- ``ui_settings``: a temporary ZHIFA_HOME with a copy of the session statute store, a migrated
+  case database and (when ``index.build`` exists) a search index.
+- ``ui_users``: one seeded account per role in agency 甲 plus an officer in agency 乙; the password
+  of every account is ``PASSWORD``.
+- ``app_url``: ``create_ui(services)`` launched in a background thread (``prevent_thread_lock``).
+- ``browser`` / ``page``: Playwright with the Debian chromium (never a downloaded browser).
+- ``login(page, username)``: fills the login form and waits for the main panel.
+Screenshots go to ``test-artifacts/screenshots/`` (gitignored).
+"""
+from __future__ import annotations
+
+import socket
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant import roles as R
+from assistant.services import Services
+from assistant.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+PASSWORD = "Zhifa-test-2024!"
+
+# username -> (display name, roles, agency key)
+ACCOUNTS = {
+    "officer": ("张承办", [R.HANDLER], "甲"),
+    "officer2": ("李承办", [R.HANDLER], "甲"),
+    "reviewer": ("王审核", [R.REVIEWER], "甲"),
+    "head": ("赵负责", [R.HEAD], "甲"),
+    "trainer": ("钱培训", [R.TRAINER], "甲"),
+    "admin": ("孙管理", [R.ADMIN], "甲"),
+    "keeper": ("周记录", [R.RECORDS_KEEPER], "甲"),
+    "other_officer": ("吴承办", [R.HANDLER], "乙"),
+}
+AGENCIES = {"甲": "甲市市场监督管理局", "乙": "乙县市场监督管理局"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ui_settings(tmp_path_factory: pytest.TempPathFactory, statute_store) -> Settings:
+    home = tmp_path_factory.mktemp("ui-home")
+    dst = home / "statutes.db"
+    with sqlite3.connect(statute_store.path) as src, sqlite3.connect(dst) as out:
+        src.backup(out)
+    settings = load_settings(env={"ZHIFA_HOME": str(home), "ZHIFA_SESSION_MINUTES": "30"}, config_file=None)
+    try:
+        from index.build import build_index
+    except ImportError:
+        build_index = None
+    if build_index is not None:
+        from corpus.statutes import StatuteStore
+
+        build_index(settings, StatuteStore(settings.statute_db))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def ui_services(ui_settings: Settings) -> Services:
+    services = Services(ui_settings)
+    services.db.migrate()
+    return services
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    display_name: str
+    roles: list[str]
+    agency_id: object
+
+
+@pytest.fixture(scope="session")
+def ui_users(ui_services: Services) -> dict[str, Account]:
+    auth = pytest.importorskip("assistant.auth", reason="assistant.auth 尚未提供")
+    agencies = _seed_agencies(ui_services)
+    out = {}
+    with ui_services.db.session() as s:
+        for username, (name, roles, agency) in ACCOUNTS.items():
+            auth.create_user(s, username=username, password=PASSWORD, display_name=name, roles=roles,
+                             agency_id=agencies[agency], credential_no=f"执法{len(out) + 1:04d}",
+                             legal_qualification=R.REVIEWER in roles)
+            out[username] = Account(username, name, roles, agencies[agency])
+    return out
+
+
+def _seed_agencies(services: Services) -> dict[str, int]:
+    from assistant.store.case_tables import Agency
+
+    ids = {}
+    with services.db.session() as s:
+        for key, name in AGENCIES.items():
+            agency = Agency(name=name, code=f"{key}市监")
+            s.add(agency)
+            s.flush()
+            ids[key] = agency.id
+    return ids
+
+
+@pytest.fixture(scope="session")
+def app_url(ui_services: Services, ui_users) -> str:
+    from ui.app import launch
+
+    port = free_port()
+    demo, url = launch(ui_services, host="127.0.0.1", port=port, block=False, quiet=True)
+    yield f"http://127.0.0.1:{port}"
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("需要 Debian chromium：make sysdeps")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    pg.goto(app_url)
+    pg.wait_for_selector("#login-username textarea, #login-username input")
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def fill(page, elem_id: str, value: str) -> None:
+    page.locator(f"#{elem_id} textarea, #{elem_id} input").first.fill(value)
+
+
+def login(page, username: str, password: str = PASSWORD, *, expect_ok: bool = True) -> None:
+    fill(page, "login-username", username)
+    fill(page, "login-password", password)
+    page.locator("#login-btn").click()
+    if expect_ok:
+        page.locator("#main-panel").wait_for(state="visible")
+        page.locator("#current-user").get_by_text(ACCOUNTS[username][0]).wait_for()
+
+
+class Driver:
+    """Helpers bound to the test module: ``ui.login(page, "officer")``, ``ui.shot(page, name)``."""
+
+    PASSWORD = PASSWORD
+    ACCOUNTS = ACCOUNTS
+    login = staticmethod(login)
+    shot = staticmethod(shot)
+    fill = staticmethod(fill)
+
+
+@pytest.fixture
+def ui() -> Driver:
+    return Driver()

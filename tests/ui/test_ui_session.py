@@ -1,0 +1,81 @@
+"""Session rules of the web UI, without a browser: expiry, server-side role checks, and errors
+turned into Chinese sentences."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import gradio as gr
+import pytest
+
+from assistant import roles as R
+from assistant.errors import GateRefused, InputError
+from ui.common import guarded, parse_day
+from ui.session import SessionExpired, UserSession, require
+
+
+def make(roles=(R.HANDLER,), minutes=60, last_seen=None) -> UserSession:
+    return UserSession(user_id=1, username="u", display_name="张三", roles=tuple(roles), agency_id=1,
+                       minutes=minutes, last_seen=last_seen or datetime.now())
+
+
+def test_session_expires_after_the_configured_minutes_of_inactivity():
+    s = make(minutes=30, last_seen=datetime.now() - timedelta(minutes=31))
+    with pytest.raises(SessionExpired) as exc:
+        require(s)
+    assert "过期" in exc.value.message
+
+
+def test_activity_extends_the_session():
+    s = make(minutes=30, last_seen=datetime.now() - timedelta(minutes=29))
+    require(s)
+    assert s.expires_at > datetime.now() + timedelta(minutes=29)
+
+
+def test_hidden_tab_is_not_the_only_protection_the_handler_checks_the_role():
+    @guarded(R.HANDLER)
+    def officer_only(sess):
+        return "ok"
+
+    assert officer_only(make()) == "ok"
+    with pytest.raises(gr.Error) as exc:
+        officer_only(make(roles=(R.TRAINER,)))
+    assert "权限" in exc.value.message
+    with pytest.raises(gr.Error) as exc:
+        officer_only(None)
+    assert "请先登录" in exc.value.message
+
+
+def test_domain_errors_become_their_chinese_message_and_bugs_a_generic_sentence():
+    @guarded()
+    def refuse(sess):
+        raise GateRefused("当事人陈述申辩期限未届满，不能作出处罚决定", article="行政处罚法 第六十二条")
+
+    @guarded()
+    def bug(sess):
+        raise KeyError("internal detail")
+
+    with pytest.raises(gr.Error) as exc:
+        refuse(make())
+    assert "陈述申辩" in exc.value.message and "第六十二条" in exc.value.message
+    with pytest.raises(gr.Error) as exc:
+        bug(make())
+    assert "internal detail" not in exc.value.message and "系统内部错误" in exc.value.message
+
+
+def test_dates_accept_common_chinese_forms():
+    assert parse_day("2024年5月1日").isoformat() == "2024-05-01"
+    assert parse_day("2024/05/01").isoformat() == "2024-05-01"
+    assert parse_day("") is None
+    with pytest.raises(InputError):
+        parse_day("昨天")
+
+
+def test_create_ui_builds_every_tab_without_shared_state(settings):
+    from assistant.services import Services
+    from ui.app import TABS, create_ui
+
+    demo = create_ui(Services(settings))
+    labels = {b.label for b in demo.blocks.values() if isinstance(b, gr.Tab)}
+    assert {label for _, label, _ in TABS} <= labels
+    states = [b for b in demo.blocks.values() if isinstance(b, gr.State)]
+    assert states and all(s.value in (None, [], {}, "") for s in states)
