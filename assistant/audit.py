@@ -86,9 +86,7 @@ def verify_chain(session: Session, case_id: int | None) -> ChainReport:
 
 
 def chain_keys(session: Session) -> list[str]:
-    from sqlalchemy import distinct
-
-    return sorted(session.execute(select(distinct(AuditEntry.chain_key))).scalars())
+    return sorted(session.execute(select(AuditEntry.chain_key).distinct()).scalars())
 
 
 def verify_all(session: Session) -> list[ChainReport]:

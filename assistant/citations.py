@@ -88,6 +88,11 @@ class CitationCheck:
     article_text: str | None = None
     successors: list[Successor] = field(default_factory=list)
 
+    @property
+    def raw(self) -> str:
+        """The citation as written in the input."""
+        return self.citation.text
+
 
 # -- extraction ------------------------------------------------------------------------------------
 def _clean_bare(name: str, store: StatuteStore | None) -> str | None:
@@ -101,7 +106,7 @@ def _clean_bare(name: str, store: StatuteStore | None) -> str | None:
         for w in _LEADING_WORDS:
             if name.startswith(w) and len(name) - len(w) >= 2:
                 name, changed = name[len(w):], True
-    if name.endswith(("本法", "同法", "该法")) or name in ("办法", "规定", "细则", "条例", "法"):
+    if name in ("办法", "规定", "细则", "条例", "法"):
         return None
     return name
 
@@ -126,17 +131,29 @@ def extract_citations(text: str, store: StatuteStore | None = None) -> list[Cita
                 continue
             name, back = last_law, True
         else:
-            name = _clean_bare(m.group("bare"), store)
-            if name is None:
-                pos = m.end()
-                continue
+            bare = m.group("bare")
+            hit = next((b for b in _BACKREF if bare.endswith(b)), None)
+            if hit is not None:  # "依据同法第…"
+                if last_law is None:
+                    pos = m.end()
+                    continue
+                name, back = last_law, True
+                law_start = m.end() - len(hit)
+            else:
+                name = _clean_bare(bare, store)
+                if name is None:
+                    pos = m.end()
+                    continue
         refs, end = _scan_refs(text, m.end())
         if not back:
             last_law = name
         if not refs:
             pos = m.end()
             continue
-        law_start = m.start() if m.group("br") or back else m.end() - len(name)
+        if m.group("br") or m.group("back"):
+            law_start = m.start()
+        elif not back:
+            law_start = m.end() - len(name)
         for i, (number, suffix, kuan, xiang, s, e) in enumerate(refs):
             start = law_start if i == 0 else s
             out.append(Citation(text[start:e], start, e, name, number, suffix, kuan, xiang, back))

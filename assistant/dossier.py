@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 _CREDIT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 _ID = re.compile(r"^\d{17}[\dX]$")
+# 身份证号: area(6) + birth date YYYYMMDD + seq(3) + check; used to tell it from an all-digit credit code
+_ID_STRICT = re.compile(r"^\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]$")
 
 
 def id_hash(id_number: str, salt: str) -> str:
@@ -47,10 +49,10 @@ class PartyDossier:
 
 def classify_key(value: str) -> str:
     v = re.sub(r"\s", "", value).upper()
+    if _ID_STRICT.match(v):
+        return "id"
     if _CREDIT.match(v):
         return "credit"
-    if _ID.match(v):
-        return "id"
     raise InputError("请输入18位统一社会信用代码或身份证号", field="party")
 
 

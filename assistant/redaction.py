@@ -53,6 +53,7 @@ class Rules:
     replacement: dict
     compound_surnames: tuple[str, ...]
     single_surnames: frozenset[str]
+    not_names: frozenset[str] = frozenset()
 
     def basis(self, category: str) -> str:
         return self.categories[category]["basis"]
@@ -79,7 +80,7 @@ def load_rules(rules_path: str | None = None, surnames_path: str | None = None) 
             (compound.append(tok) if len(tok) > 1 else single.add(tok))
     compound = sorted(set(compound), key=len, reverse=True)
     return Rules(data["categories"], data.get("refusals", {}), data["cues"], data["replacement"],
-                 tuple(compound), frozenset(single))
+                 tuple(compound), frozenset(single), frozenset(data.get("not_names", ())))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +185,7 @@ _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
     r"[A-HJ-NP-Z][·•・\s]?[A-HJ-NP-Z0-9]{5,6}[挂学警港澳]?(?![A-Za-z0-9])")
 _CREDIT = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])")
-_ORG = re.compile(rf"[{CJK}（）()]{{2,30}}?(?:有限责任公司|股份有限公司|有限公司|分公司|公司|合作社|经营部|商行|门市部|加工厂|厂|超市|酒店|餐厅|饭店|药店|诊所|医院|学校|幼儿园|中心)")
+_ORG_SUFFIX = re.compile(r"(?:有限|公司|合作社|经营部|商行|门市|加工|厂|超市|酒店|餐厅|饭店|药店|诊所|医院|学校|中心|局|店)")
 _PROVINCE = r"(?:[{c}]{{2,7}}?(?:省|自治区|特别行政区))".format(c=CJK)
 _CITY = r"(?:[{c}]{{2,7}}?(?:市|自治州|地区|盟))".format(c=CJK)
 _COUNTY = r"(?:[^\s\d，。；：、,;:省市区县旗路街道巷村镇乡苑园小号栋幢楼室组]{1,6}(?:区|县|旗|市))"
@@ -193,17 +194,19 @@ _ADDR_TERM = "，。；;,、\n\t）)】"
 _GENDER_CUE = re.compile(r"[，,、（(]\s*(?:男|女|性别|身份证|公民身份|汉族|\d{1,3}岁|\d{4}年\d{1,2}月\d{1,2}日出生|出生|住址|住)")
 
 # characters that do not continue a name (2nd given-name position) — verbs/particles after names
-_STOP3 = set("称说讲于在系是的等和与及为向对到从将把被让给因曾现已均都也又并即便就则未拒签确承陈提表出收作"
-             "经所其之了过着有无不没请要应当可能会该需办进来去回交缴领持携驾开购买卖销售使用于以由等共同"
-             "到达进行负担任职作证明认知反映投诉举报提供带领家住户籍住身男女先生女士某"
-             "驾驶骑乘运装卸搬送寄取存放拿接打电发现看见听告诉签名字按印捺手")
+_STOP3 = set("称说讲于在系是的等和与及为向对到从将把被让给因曾已均都也又并即便就则未拒签确陈提表出收作经所其之了"
+             "过着无不没请要应当可能会该需办进去回交缴持携驾购买卖销售使用以共同负担驾驶骑乘装卸搬送寄取存放拿接"
+             "打看听告诉按捺男女先某因据系现均曾于此")
 # characters that cannot be the first given-name character
-_STOP2 = set("的了在于是和与及等对向将把被从某为已未不也都又并就以由")
+_STOP2 = set("的了在于是和与及等对向将把被从某为已未不也都又并就以由当")
 # surnames that are also common words: need a clear boundary after the name
 _RISKY_SURNAMES = set("于和由但全国时成向平明海文高商师花强公元信利宣万常安方白包那东南西北上下中"
                       "来都普计相初门云容敬展阴智幸富由衣束斯居干呼玉危战印宿鲜况那修母乌阿羊薄鹿伏戈浦"
-                      "支丰巴漆井练盖豆屠帅权海区位满盘楼皮劳原班南乐惠封官池明和师商桑沙荣")
-_NAME_TERM = set("，。；：、,;:.!！？?（）()《》“”\"' \n\t") | _STOP3
+                      "支丰巴漆井练盖豆屠帅权海区位满盘楼皮劳原班南乐惠封官池明和师商桑沙荣"
+                      "应曾车申房任严查相邢解施项连余温景游冷米边甄仲谈位宗单卫")
+_NAME_TERM = set("，。；：、,;:.!！？?（）()《》“”\"' \n\t名家处本们店户夫妻二两三俩几通签") | _STOP3
+_RECORD_OF = re.compile(r"(?:对|向|与|询问了?|询问|约谈|传唤)(?=[^，。；]{2,5}的(?:询问|调查|谈话|笔录|证言|陈述|身份证))")
+_PLACE_CHARS = set("市区县省镇乡村州盟旗路街")
 
 
 def _surname_len(name: str, rules: Rules) -> int:
@@ -257,7 +260,7 @@ class Redactor:
         self._cue_re = re.compile(rf"({alt})(?:[：:\s]|为|是|系|叫)?")
         home = "|".join(sorted(map(re.escape, cues["home_address"]), key=len, reverse=True))
         self._home_re = re.compile(rf"(?:{home})[：:\s为是在于]*")
-        self._comma_home_re = re.compile(r"[，,]\s*(?:住所|住|居住于|住于)[：:\s]*")
+        self._comma_home_re = re.compile(r"[，,]\s*(?:住所地?|居住于|住于|住(?![址所宅房户]))[：:\s]*")
         self._neg_ctx = sorted(cues["negative_number_context"], key=len, reverse=True)
         self._pos_ctx = sorted(cues["positive_number_context"], key=len, reverse=True)
 
@@ -402,6 +405,8 @@ class Redactor:
                 name = text[i:g1 + 1]
             elif strict or risky:
                 return None
+            elif _is_common_word(text[g1:g1 + 2]):
+                name = text[i:g1]  # "张三同意", "胡贵直接": the third character starts the next word
             else:
                 name = text[i:g1 + 1]
         else:
@@ -413,13 +418,39 @@ class Redactor:
             return None
         return name
 
+    def _plausible(self, text: str, i: int, name: str) -> bool:
+        """Reject cue-detected candidates that read as a place, an organisation or a common word."""
+        if any(c in _PLACE_CHARS for c in text[i + 1:i + 4]):
+            return False
+        if _ORG_SUFFIX.match(text, i + len(name)):
+            return False
+        if name in self.rules.not_names or name[:2] in self.rules.not_names:
+            return False
+        if self._is_surname_at(text, i) > 1:
+            return True
+        return not _is_common_word(name[:2]) and not (len(name) == 3 and _is_common_word(name))
+
     def _pattern_names(self, text: str, known: KnownPeople) -> dict[str, str]:
-        """Names found by cue words ("证人李四") and by "张三，男，…" — name → category."""
+        """Names found by cue words ("证人李四", "员工甲、乙") and by "张三，男，…" — name → category."""
         found: dict[str, str] = {}
         for m in self._cue_re.finditer(text):
+            pos, cat = m.end(), self._cue_cat[m.group(1)]
+            while True:
+                name = self._name_at(text, pos)
+                if not name or not self._plausible(text, pos, name):
+                    break
+                if name not in known.keep:
+                    found.setdefault(name, cat)
+                nxt = pos + len(name)
+                sep = re.match(r"(?:、|，|和|与|及|以及)", text[nxt:nxt + 2])
+                if not sep:
+                    break
+                pos = nxt + len(sep.group())
+        for m in _RECORD_OF.finditer(text):
             name = self._name_at(text, m.end())
-            if name and name not in known.keep:
-                found.setdefault(name, self._cue_cat[m.group(1)])
+            if name and text.startswith("的", m.end() + len(name)) and self._plausible(text, m.end(), name) \
+                    and name not in known.keep:
+                found.setdefault(name, "third_party")
         for m in _GENDER_CUE.finditer(text):
             s = m.start()
             for n in (4, 3, 2):
@@ -430,9 +461,13 @@ class Redactor:
                 cand = self._name_at(text, i, strict=False)
                 if cand and i + len(cand) == s and (not _is_cjk(prev) or prev in "了对向与和及将把被由经据称叫为是系"
                                                     or n == 2 or self._is_surname_at(text, i) > 1):
-                    if cand not in known.keep:
+                    if cand not in known.keep and not any(c in _PLACE_CHARS for c in cand[1:]):
                         found.setdefault(cand, "party_name")
                     break
+        # structured data wins: a pattern hit that merely extends a known name ("胡贵直接") is dropped
+        for name in list(found):
+            if any(name != k and name.startswith(k) for k in known.masked):
+                del found[name]
         return found
 
     def _names(self, text: str, known: KnownPeople) -> list[_Span]:
@@ -458,7 +493,10 @@ class Redactor:
             if len(name) >= 2:
                 spans += [(m.start(), m.end()) for m in re.finditer(re.escape(name), text)]
         for m in _CREDIT.finditer(text):
-            if _valid_credit_code(m.group()) or "信用代码" in text[max(0, m.start() - 14):m.start()]:
+            code = m.group()
+            context = "信用代码" in text[max(0, m.start() - 14):m.start()]
+            id_like = bool(_ID18.fullmatch(code)) and _valid_id18(code)
+            if context or (_valid_credit_code(code) and not id_like):
                 spans.append((m.start(), m.end()))
         return spans
 
@@ -468,21 +506,14 @@ class Redactor:
         if not text:
             return []
         protected = self._protected(text, known)
-        org_spans = [(m.start(), m.end()) for m in _ORG.finditer(text)]
-        cands = self._secrets(text, known) + self._numbers(text) + self._addresses(text, known)
-        for sp in self._names(text, known):
-            inside_org = any(s <= sp.start and sp.end <= e for s, e in org_spans) and sp.category != "party_name" \
-                and not any(text[sp.start:sp.end] == n for n in known.masked)
-            if inside_org:
-                continue
-            cands.append(sp)
+        cands = self._secrets(text, known) + self._numbers(text) + self._addresses(text, known) + self._names(text, known)
         chosen: list[_Span] = []
         for sp in sorted(cands, key=lambda s: (s.priority, -(s.end - s.start), s.start)):
             if sp.category not in ("trade_secret", "id_number", "bank_account", "phone", "email", "contact") and \
                     any(s < sp.end and sp.start < e for s, e in protected):
                 continue
             if sp.category in ("id_number", "bank_account") and \
-                    any(s <= sp.start and sp.end <= e for s, e in protected) and _valid_credit_code(text[sp.start:sp.end]):
+                    any(s <= sp.start and sp.end <= e for s, e in protected):
                 continue
             if any(c.start < sp.end and sp.start < c.end for c in chosen):
                 continue
@@ -501,6 +532,25 @@ class Redactor:
             pos = sp.end
         out.append(text[pos:])
         return "".join(out), reds
+
+
+@lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    """jieba's dictionary (word → part of speech), loaded lazily once."""
+    try:
+        import jieba
+        import jieba.posseg as pseg
+    except ImportError:  # pragma: no cover - jieba is a declared dependency
+        log.warning("未安装 jieba，姓名识别不做常用词排除（pip install jieba）")
+        return {}
+    jieba.setLogLevel(logging.WARNING)
+    return pseg.dt.word_tag_tab
+
+
+def _is_common_word(word: str) -> bool:
+    """A dictionary word that is not tagged as a person name (陈述, 相关, 查处, 车辆…)."""
+    tag = _word_tags().get(word)
+    return tag is not None and not tag.startswith("nr")
 
 
 def _is_cjk(ch: str) -> bool:

@@ -66,7 +66,7 @@ class DecodeOptions:
     beam_size: int = 5
     temperature: float = 0.0
     vad: bool = True
-    vad_min_silence_ms: int = 500
+    vad_min_silence_ms: int = 2000  # faster-whisper default; 500 ms cut words on the real clips
     condition_on_previous_text: bool = True
     hotwords: str | None = None
     initial_prompt: str | None = None
@@ -202,6 +202,17 @@ def _fuzzy(syllable: str) -> str:
     return syllable.replace("l", "n") if syllable.startswith("l") else syllable
 
 
+@lru_cache(maxsize=16)
+def _term_table(terms: tuple[str, ...], fuzzy: bool) -> dict[int, list[tuple[tuple[str, ...], str]]]:
+    key = _fuzzy if fuzzy else (lambda s: s)
+    targets: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+    for term in sorted(terms, key=len, reverse=True):
+        if len(term) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in term):
+            continue
+        targets.setdefault(len(term), []).append((tuple(key(p) for p in _pinyin(term)), term))
+    return targets
+
+
 def post_correct(text: str, vocab: Vocabulary, *, fuzzy: bool = False) -> str:
     """Replace windows of ``text`` whose toneless pinyin equals a vocabulary term's (homophones,
     e.g. 陈述申辨 → 陈述申辩) and apply the explicit confusion table. ``fuzzy`` also merges
@@ -216,11 +227,7 @@ def post_correct(text: str, vocab: Vocabulary, *, fuzzy: bool = False) -> str:
         return text
     chars = list(text)
     py = [key(p) for p in _pinyin("".join(chars[i] for i in han))]
-    targets: dict[int, list[tuple[tuple[str, ...], str]]] = {}
-    for term in sorted(vocab.terms, key=len, reverse=True):
-        if len(term) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in term):
-            continue
-        targets.setdefault(len(term), []).append((tuple(key(p) for p in _pinyin(term)), term))
+    targets = _term_table(vocab.terms, fuzzy)
     taken = [False] * len(han)
     for n in sorted(targets, reverse=True):
         table = dict(targets[n][::-1])  # first (longest/earliest) term wins on equal pinyin
@@ -243,7 +250,7 @@ ProgressFn = Callable[[float], object]
 
 def transcribe_file(path: Path | str, transcriber: Transcriber, *, max_bytes: int,
                     options: DecodeOptions | None = None, vocab: Vocabulary | None = None,
-                    bias: bool = False, correct: bool = True,
+                    bias: bool = False, correct: bool = True, fuzzy: bool = False,
                     progress: ProgressFn | None = None, cancel: threading.Event | None = None,
                     window_seconds: float = 60.0) -> Transcript:
     """Probe, stream-decode and transcribe an audio file.
@@ -277,7 +284,7 @@ def transcribe_file(path: Path | str, transcriber: Transcriber, *, max_bytes: in
             progress(min(1.0, done / info.duration))
     _check(cancel)
     if vocab and correct:
-        segments = [replace(s, text=post_correct(s.text, vocab)) for s in segments]
+        segments = [replace(s, text=post_correct(s.text, vocab, fuzzy=fuzzy)) for s in segments]
     elapsed = time.perf_counter() - t0
     log.info("transcribed %.1f s of audio in %.1f s (%d segments)", info.duration, elapsed, len(segments))
     return Transcript(segments=tuple(segments), duration=round(max(info.duration, done), 3),

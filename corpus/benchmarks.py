@@ -29,7 +29,7 @@ from assistant.discretion.model import (
     FirstOffenceEntry, QuantityRange,
 )
 from assistant.discretion.parse import (
-    FineParseError, extra_penalties_of, measures_of, parse_conditions, parse_fine, penalty_types_of,
+    FineParseError, extra_penalties_of, parse_all_fines, measures_of, parse_conditions, parse_fine, penalty_types_of,
 )
 from assistant.errors import InputError
 from corpus.numerals import cn_to_int, int_to_cn
@@ -120,6 +120,16 @@ class ImportReport:
 class Sheet:
     name: str
     rows: list[list[str]]
+    #: (row, col) of a cell covered by a merged range (not its first cell) → (row, col) of the first cell
+    merged: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+
+    def value(self, r: int, c: int) -> str:
+        """The cell as displayed: a covered cell of a merged range shows the range's first cell."""
+        origin = self.merged.get((r, c))
+        if origin is not None:
+            r, c = origin
+        row = self.rows[r] if r < len(self.rows) else []
+        return row[c] if c < len(row) else ""
 
 
 def _cell_text(value: object) -> str:
@@ -149,8 +159,13 @@ def read_sheets(path: Path) -> list[Sheet]:
                 book = xlrd.open_workbook(str(path))
             except Exception as exc:
                 raise InputError(f"文件 {path.name} 不是有效的 .xls 表格（{type(exc).__name__}），无法读取") from exc
-        return [Sheet(s.name, [[_cell_text(s.cell_value(r, c)) for c in range(s.ncols)] for r in range(s.nrows)])
-                for s in book.sheets()]
+        sheets = []
+        for s in book.sheets():
+            merged = {(r, c): (r0, c0) for r0, r1, c0, c1 in getattr(s, "merged_cells", [])
+                      for r in range(r0, r1) for c in range(c0, c1) if (r, c) != (r0, c0)}
+            sheets.append(Sheet(s.name, [[_cell_text(s.cell_value(r, c)) for c in range(s.ncols)]
+                                         for r in range(s.nrows)], merged))
+        return sheets
     if suffix == ".xlsx":
         import openpyxl
 
@@ -160,7 +175,11 @@ def read_sheets(path: Path) -> list[Sheet]:
             raise InputError(f"文件 {path.name} 不是有效的 .xlsx 表格（{type(exc).__name__}），无法读取") from exc
         sheets = []
         for ws in book.worksheets:
-            sheets.append(Sheet(ws.title, [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]))
+            merged = {(r - 1, c - 1): (rng.min_row - 1, rng.min_col - 1) for rng in ws.merged_cells.ranges
+                      for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)
+                      if (r, c) != (rng.min_row, rng.min_col)}
+            sheets.append(Sheet(ws.title, [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)],
+                                merged))
         return sheets
     if suffix == ".csv":
         raw = path.read_bytes()
@@ -212,11 +231,19 @@ class Citation:
     violated: bool
 
 
+_PRIMARY_BEFORE = re.compile(r"(?:^|\n)[\s\u3000]*(?:\d+[、.．]|[（(]\d+[）)]|[一二三四五六七八九十]+、)?[\s\u3000]*$"
+                             r"|(?:违反|依据|根据|按照|；|;)[\s\u3000]*$")
+
+
 def parse_citations(text: str) -> list[Citation]:
+    """Citations that head the cell or a line of it ("1、《…》第…条：…"), each with the article
+    text quoted after it; references inside a quoted article (有《环境保护法》第六十三条规定的…)
+    are not citations of the benchmark. If no citation heads a line, every one counts."""
     text = text or ""
     out: list[Citation] = []
     seen = set()
-    matches = list(_CITE_RE.finditer(text))
+    every = list(_CITE_RE.finditer(text))
+    matches = [m for m in every if _PRIMARY_BEFORE.search(text[:m.start()])] or every
     for i, m in enumerate(matches):
         law = m.group("law").strip()
         ver = m.group("ver") or ""
@@ -224,7 +251,7 @@ def parse_citations(text: str) -> list[Citation]:
         year = int(ym.group(1)) if ym else None
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         quoted = text[m.end():end]
-        quoted = re.sub(r"^[^：:]{0,20}[：:]", "", quoted.strip()).strip()
+        quoted = re.sub(r"^[^：:]{0,30}[：:]", "", quoted.strip()).strip()
         violated = "违反" in text[max(0, m.start() - 6):m.start()]
         for a in _ART_RE.finditer(m.group("arts")):
             try:
@@ -255,6 +282,13 @@ def similarity(a: str, b: str) -> float:
     return dot / math.sqrt(sum(v * v for v in va.values()) * sum(v * v for v in vb.values()))
 
 
+def containment(part: str, whole: str) -> float:
+    """Share of ``part``'s character bigrams found in ``whole`` (a quoted item of an article is
+    contained in the article)."""
+    vp, vw = set(_bigrams(part)), set(_bigrams(whole))
+    return len(vp & vw) / len(vp) if vp else 0.0
+
+
 class _SuccessorIndex:
     """Fallback old-article → successor-article matcher (used only when the store's
     ``successor_articles`` table has nothing for an article): TF-IDF weighted character-bigram
@@ -274,13 +308,13 @@ class _SuccessorIndex:
         w = {k: v * self.idf.get(k, 1.0) for k, v in d.items()}
         return w, math.sqrt(sum(x * x for x in w.values())) or 1.0
 
-    def best(self, text: str) -> tuple[Article, float] | None:
+    def best(self, text: str, *, liability_only: bool = False) -> tuple[Article, float] | None:
         q, qn = self._weigh(_bigrams(text))
         best, score = None, 0.0
         for art, (w, wn) in zip(self.articles, self.vecs):
+            if liability_only and not art.is_liability:
+                continue
             s = sum(v * w.get(k, 0.0) for k, v in q.items()) / (qn * wn)
-            if art.is_liability:
-                s *= 1.05
             if s > score:
                 best, score = art, s
         return (best, min(score, 1.0)) if best else None
@@ -288,7 +322,7 @@ class _SuccessorIndex:
 
 _INDEX_CACHE: dict[tuple[str, str], _SuccessorIndex] = {}
 FALLBACK_MIN_SCORE = 0.35
-SAME_TEXT_MIN_SCORE = 0.5
+SAME_TEXT_MIN_SCORE = 0.6
 
 
 def _successor_index(store: StatuteStore, law_id: str) -> _SuccessorIndex:
@@ -301,6 +335,16 @@ def _successor_index(store: StatuteStore, law_id: str) -> _SuccessorIndex:
 def map_citation(c: Citation, store: StatuteStore, *, on: date | None = None) -> CitationCheck:
     """Map one cited provision onto the store; see :class:`CitationCheck` for statuses."""
     lineage = store.resolve_lineage(c.law)
+    typo = ""
+    for cut in (1, 2):  # 《…防治法五》: a stray character after the name in the published table
+        if lineage is None and len(c.law) > cut + 2:
+            lineage = store.resolve_lineage(c.law[:-cut])
+            typo = f"（表中法律名称“{c.law}”疑有笔误，按《{c.law[:-cut]}》核验）" if lineage else ""
+    check = _map_citation(c, store, on, lineage)
+    return replace(check, message=check.message + typo) if typo else check
+
+
+def _map_citation(c: Citation, store: StatuteStore, on: date | None, lineage: str | None) -> CitationCheck:
     base = dict(citation=c.text, law_name=c.law, article_no=f"第{int_to_cn(c.number)}条"
                 + (f"之{int_to_cn(c.suffix)}" if c.suffix else ""))
     if lineage is None:
@@ -319,43 +363,43 @@ def map_citation(c: Citation, store: StatuteStore, *, on: date | None = None) ->
     law = law or versions[-1]
     art = store.find_article(law.law_id, c.number, c.suffix)
     status, message = "current", ""
-    if art is not None and c.quoted and len(c.quoted) >= 20:
-        if similarity(c.quoted, art.text) < SAME_TEXT_MIN_SCORE:
-            exact_version = False
-    if not exact_version:
+    quoted_ok = art is not None and (not c.quoted or containment(c.quoted, art.text) >= SAME_TEXT_MIN_SCORE)
+    if exact_version and art is not None and not quoted_ok:
+        message = f"表中所附条文与库中{art.citation}的文本不完全一致，请核对原表"
+    elif not exact_version and not quoted_ok:
         # the cited revision is not stored: the stored article with that number may be another rule
-        if art is None or (c.quoted and similarity(c.quoted, art.text) < SAME_TEXT_MIN_SCORE):
-            found = _successor_index(store, law.law_id).best(c.quoted) if c.quoted else None
-            if found and found[1] >= SAME_TEXT_MIN_SCORE:
-                art = found[0]
-                message = f"表中引用的是{c.year or '旧'}年版本，库中为{law.version_date or law.in_force_from}版本，对应条文为{art.article_no}"
-            else:
-                return CitationCheck(**base, status="version_mismatch", article_id=art.id if art else None,
-                                     message=f"库中《{law.name}》只有{law.version_date or law.in_force_from}版本，"
-                                             f"与表中引用的{c.year or '旧'}年版本{base['article_no']}不一致，无法确认对应条文")
+        found = _successor_index(store, law.law_id).best(c.quoted) if c.quoted else None
+        if found and containment(c.quoted, found[0].text) >= SAME_TEXT_MIN_SCORE:
+            art = found[0]
+            message = (f"表中引用的是{c.year or '旧'}年版本{base['article_no']}，"
+                       f"库中{law.version_date or law.in_force_from}版本对应{art.article_no}；")
+        else:
+            return CitationCheck(**base, status="version_mismatch", article_id=art.id if art else None,
+                                 message=f"库中《{law.name}》只有{law.version_date or law.in_force_from}版本，"
+                                         f"与表中引用的{c.year or '旧'}年版本{base['article_no']}不一致，无法确认对应条文")
     if art is None:
         return CitationCheck(**base, status="article_missing",
                              message=f"库中《{law.name}》没有{base['article_no']}")
     repealed = law.status == REPEALED or bool(law.in_force_until)
     if not repealed:
-        return CitationCheck(**base, status=status, article_id=art.id, message=message or f"{art.citation}现行有效")
+        return CitationCheck(**base, status=status, article_id=art.id, message=message + f"{art.citation}现行有效")
     successors = store.successors_of(art.id)
     if successors:
         new, score, method = successors[0]
         return CitationCheck(**base, status="repealed_mapped", article_id=art.id, successor_citation=new.citation,
                              successor_article_id=new.id, successor_score=score, successor_method=method,
-                             message=f"《{law.name}》已废止，对应{new.citation}（{method}）")
+                             message=message + f"《{law.name}》已废止，对应{new.citation}（{method}）")
     successor_law = store.current_version(store.resolve_lineage(law.replaced_by) or "") if law.replaced_by else None
     if successor_law is not None:
-        found = _successor_index(store, successor_law.law_id).best(art.text)
+        found = _successor_index(store, successor_law.law_id).best(art.text, liability_only=art.is_liability)
         if found and found[1] >= FALLBACK_MIN_SCORE:
             new, score = found
             return CitationCheck(**base, status="repealed_mapped", article_id=art.id, successor_citation=new.citation,
                                  successor_article_id=new.id, successor_score=round(score, 3),
                                  successor_method="fallback-bigram-tfidf",
-                                 message=f"《{law.name}》已废止，按文本相似度对应{new.citation}（相似度{score:.2f}，需人工确认）")
+                                 message=message + f"《{law.name}》已废止，按文本相似度对应{new.citation}（相似度{score:.2f}，需人工确认）")
     return CitationCheck(**base, status="repealed_unmapped", article_id=art.id,
-                         message=f"《{law.name}》已废止{('，由《' + law.replaced_by + '》取代') if law.replaced_by else ''}，"
+                         message=message + f"《{law.name}》已废止{('，由《' + law.replaced_by + '》取代') if law.replaced_by else ''}，"
                                  f"未找到{base['article_no']}的对应新条文，请人工核对")
 
 
@@ -416,12 +460,11 @@ def _statutory_range(basis: str, bands: list[BenchmarkBand]) -> tuple[str, float
     band_lo = min((b.min for b in main if b.unit == unit and b.min is not None), default=None)
     band_hi = max((b.max for b in main if b.unit == unit and b.max is not None), default=None)
     text = basis.split("：", 1)[1] if "：" in basis else basis
-    try:
-        fine = parse_fine(text)
-    except FineParseError:
-        fine = None
-    if fine is not None and fine.unit == unit:
-        return unit, fine.min, fine.max
+    fines = [f for f in parse_all_fines(text) if f.unit == unit]
+    if fines:  # the union of the article's ranges (有前款…行为，造成严重后果的，处…)
+        lo = min(f.min for f in fines if f.min is not None)
+        hi = None if any(f.max is None for f in fines) else max(f.max for f in fines)
+        return unit, lo, hi
     return unit, band_lo, band_hi
 
 
@@ -449,6 +492,14 @@ def parse_benchmark_sheets(sheets: list[Sheet], *, source: str, source_key: str,
             cells = {k: (row[c] if c < len(row) else "") for k, c in cols.items()}
             if not any(cells.values()):
                 continue
+            if cells.get("level") and not cells.get("standard") and "standard" in cols \
+                    and (r, cols["standard"]) in sheet.merged:
+                # a 类别 value hidden under a merged 裁量标准 cell: the band shows the merged standard
+                cells["standard"] = sheet.value(r, cols["standard"])
+                origin = sheet.merged[(r, cols["standard"])][0] + 1
+                report.warnings.append(ImportIssue(
+                    sheet.name, r + 1, "裁量标准",
+                    f"类别“{_level_label(cells['level'])}”的裁量标准与第{origin}行合并，按合并单元格的内容读取"))
             if cells.get("seq") or cells.get("violation") and not blocks:
                 blocks.append((r + 1, []))
             if not blocks:
@@ -537,8 +588,13 @@ def _benchmark_from_block(rows, *, sheet, title, source, source_key, agency, reg
 
 
 def _citations_for(bm: DiscretionBenchmark, store: StatuteStore) -> tuple[CitationCheck, ...]:
-    cites = parse_citations(bm.legal_basis_text) or [
-        c for text in bm.penalty_provisions + bm.violated_provisions for c in parse_citations(text)]
+    cites = parse_citations(bm.legal_basis_text)
+    keys = {(c.law, c.number, c.suffix) for c in cites}
+    for text in bm.penalty_provisions + bm.violated_provisions:
+        for c in parse_citations(text):
+            if (c.law, c.number, c.suffix) not in keys:
+                keys.add((c.law, c.number, c.suffix))
+                cites.append(c)
     return tuple(map_citation(c, store, on=bm.effective_from) for c in cites)
 
 

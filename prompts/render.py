@@ -61,7 +61,7 @@ def _environment():
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
-        trim_blocks=True,
+        trim_blocks=False,  # block tags leave blank lines; markup ignores them
         lstrip_blocks=True,
     )
     env.filters.update(yuan=yuan, daxie=daxie, cndate=cndate, cn=_cn, clause=clause)

@@ -27,6 +27,8 @@ REASON_LABELS = {
     "ambiguous": "指向不明",
     "kuan_not_found": "款项不存在",
     "paragraph_not_found": "款项不存在",
+    "xiang_not_found": "项不存在",
+    "user_unverified": "导入规章未确认",
 }
 ANY = "（全部）"
 
@@ -144,8 +146,9 @@ def build(services, sess: gr.State) -> SearchTab:
             reason = getattr(c, "reason", "")
             ok = bool(getattr(c, "ok", reason in ("ok", "in_force")))
             bad += not ok
-            rows.append([_cite_text(c), "✓ 有效" if ok else "✗ " + REASON_LABELS.get(reason, "有问题"),
-                         reason, getattr(c, "message", "")])
+            sev = getattr(c, "severity", "ok" if ok else "error")
+            verdict = "✓ 有效" if ok and sev == "ok" else ("⚠ " if ok else "✗ ") + REASON_LABELS.get(reason, "有问题")
+            rows.append([_cite_text(c), verdict, reason, getattr(c, "message", "")])
         if not checks:
             summary = "文本中没有识别到法条引用（引用格式如“《××法》第×条”）。"
         elif bad:
@@ -159,6 +162,9 @@ def build(services, sess: gr.State) -> SearchTab:
 
 
 def _cite_text(check) -> str:
+    cited = getattr(check, "citation", None)
+    if cited is not None and isinstance(getattr(cited, "text", None), str):
+        return cited.text
     for name in ("citation", "raw", "text", "quoted", "span_text"):
         v = getattr(check, name, None)
         if isinstance(v, str) and v:

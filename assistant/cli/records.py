@@ -60,12 +60,17 @@ def _transcribe(args, settings) -> int:
     from assistant.adapters.whisper import WhisperTranscriber, ensure_whisper_model
     from assistant.transcription import DecodeOptions, Vocabulary, split_turns, transcribe_file
 
-    model_dir = ensure_whisper_model(settings, progress=lambda m: print(m, file=sys.stderr, end="\r"))
-    print(file=sys.stderr)
-    if args.setup and not args.audio:
-        return 0
+    if args.setup:
+        ensure_whisper_model(settings, progress=lambda m: print(m, file=sys.stderr, end="\r"))
+        print(file=sys.stderr)
+        if not args.audio:
+            return 0
     if not args.audio:
         raise InputError("请指定音频文件", field="audio")
+    from assistant.audio import probe
+
+    probe(args.audio, max_bytes=settings.max_upload_mb << 20)  # refuse bad uploads before loading the model
+    model_dir = ensure_whisper_model(settings, progress=lambda m: print(m, file=sys.stderr, end="\r"))
     names: list[str] = []
     if args.case is not None:
         names = _case_names(settings, args.case)

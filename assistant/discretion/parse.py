@@ -132,6 +132,26 @@ def parse_fine(text: str) -> FineRange | None:
     raise FineParseError(f"罚款数额无法识别：{text}")
 
 
+def parse_all_fines(text: str) -> list[FineRange]:
+    """Every fine range of a text (an article often has several: 处二万元以上二十万元以下；
+    造成严重后果的，处二十万元以上二百万元以下). Unreadable clauses are skipped."""
+    text = re.sub(r"\s+", "", text or "")
+    out: list[FineRange] = []
+    pos = 0
+    while True:
+        i = text.find("罚款", pos)
+        if i < 0:
+            return out
+        start = max(text.rfind(sep, 0, i) for sep in "，；。,;：:\n")
+        try:
+            fine = parse_fine(text[start + 1:i + 2])
+        except FineParseError:
+            fine = None
+        if fine is not None:
+            out.append(fine)
+        pos = i + 2
+
+
 def penalty_types_of(text: str) -> tuple[str, ...]:
     text = re.sub(r"\s+", "", text or "")
     out: list[str] = []

@@ -30,6 +30,7 @@ class CitationRef:
     text: str              # text of the cited unit (款/项 when given, else the whole 条)
     as_of: date
     caveat: str = ""       # e.g. only a later version of the law is stored
+    article_text: str = ""  # the whole 条 (fine ranges often sit in the 款 lead-in)
 
     @property
     def article_no(self) -> str:
@@ -92,7 +93,8 @@ def cite(store, law: str, number: int | str, kuan: int | None = None, xiang: int
         raise InputError(f"{art.citation}：引用项时必须同时写明款")
     caveat = lookup.message if lookup.reason == "earlier_version_not_stored" else ""
     return CitationRef(law=art.law_name, lineage=lineage, law_id=art.law_id, article_id=art.id, number=num,
-                       suffix=suf, kuan=kuan or None, xiang=xiang or None, text=text, as_of=as_of, caveat=caveat)
+                       suffix=suf, kuan=kuan or None, xiang=xiang or None, text=text, as_of=as_of, caveat=caveat,
+                       article_text=art.text)
 
 
 def recheck(store, ref: CitationRef, as_of: date) -> tuple[str, str]:

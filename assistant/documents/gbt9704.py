@@ -270,6 +270,11 @@ def render_markup(doc, markup: str) -> dict[str, str]:
             add_form_table(doc, list(rows))
             rows.clear()
 
+    def keep_previous_with_next():
+        paragraphs = doc.paragraphs
+        if paragraphs:
+            paragraphs[-1].paragraph_format.keep_with_next = True
+
     for raw in markup.splitlines():
         line = raw.rstrip()
         if not line.strip():
@@ -281,12 +286,15 @@ def render_markup(doc, markup: str) -> dict[str, str]:
             current = rest.strip()
             sections.setdefault(current, [])
             continue
-        text = rest.strip()
+        text = rest.strip(" \t")
+        if cmd in ("@right", "@seal", "@blank"):
+            keep_previous_with_next()  # 落款 stays on the page of the last body lines
         if cmd == "@row":
             label, _, value = text.partition("|")
             value = value.replace("\\n", "\n")
-            rows.append((label.strip(), value.strip()))
-            sections.setdefault(current, []).append(f"{label.strip()}：{value.strip()}")
+            value = value.strip(" \t")
+            rows.append((label.strip(), value))
+            sections.setdefault(current, []).append(f"{label.strip()}：{value}")
             continue
         if cmd == "@title":
             add_title(doc, text)

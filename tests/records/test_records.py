@@ -1,0 +1,121 @@
+"""Full-process records: content-addressed write-once storage with dedup and hash check on read,
+required metadata, the 24-hour hand-over warning, the 音像记录事项清单 check, and every action
+(create, view, download, export) in the audit chain of the case."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from assistant.audit import verify_chain
+from assistant.errors import InputError, IntegrityError
+from assistant.records import (HANDOVER_SOURCE, RecordMeta, check_av_coverage, download_record,
+                               export_case_records, handover_warning, ingest_record, link_text_record,
+                               load_default_av_rules, view_record)
+from assistant.store.audit_tables import AuditEntry
+from assistant.store.record_tables import ProcessRecord
+
+from records_helpers import meta
+
+MB = 1 << 20
+
+
+def _ingest(db, files, path, **over):
+    with db.session() as s:
+        res = ingest_record(s, files, path, RecordMeta.parse(meta(**over)), actor="zhang", max_bytes=10 * MB)
+        return res.record.id, res.record.sha256, res.warnings, res.deduplicated
+
+
+def test_files_are_content_addressed_read_only_and_deduplicated(db, files, clip, tmp_path):
+    rid, sha, warnings, dedup = _ingest(db, files, clip, title="询问录音", device="DSJ-01", gps="31.2304,121.4737")
+    assert not warnings and not dedup
+    stored = files.path(sha)
+    assert stored == files.root / sha[:2] / sha[2:4] / sha and stored.read_bytes() == clip.read_bytes()
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o444
+    assert not list((files.root / "tmp").iterdir())  # temp file renamed away
+    copy = tmp_path / "copy.wav"
+    copy.write_bytes(clip.read_bytes())
+    rid2, sha2, _, dedup2 = _ingest(db, files, copy)
+    assert sha2 == sha and dedup2 and rid2 != rid
+    assert len([p for p in files.root.rglob("*") if p.is_file()]) == 1
+    with db.session(readonly=True) as s:
+        rec = s.get(ProcessRecord, rid)
+        assert (rec.kind, rec.format, rec.gps, rec.device) == ("audio", "wav", "31.230400,121.473700", "DSJ-01")
+        assert rec.duration == pytest.approx(4.2, abs=0.05) and rec.size_bytes == clip.stat().st_size
+        assert rec.ingested_at >= rec.captured_at
+
+
+def test_a_modified_file_is_detected_on_view(db, files, clip):
+    rid, sha, *_ = _ingest(db, files, clip)
+    path = files.path(sha)
+    os.chmod(path, 0o644)
+    path.write_bytes(clip.read_bytes()[:-10] + b"0123456789")
+    with db.session() as s, pytest.raises(IntegrityError, match="已被改动"):
+        view_record(s, files, rid, actor="zhang")
+    assert not files.verify(sha)
+
+
+@pytest.mark.parametrize("over,words", [
+    ({"location": ""}, "采集地点"), ({"proof_object": ""}, "证明对象"),
+    ({"captured_at": "昨天"}, "captured_at"), ({"gps": "north"}, "GPS"), ({"colour": "red"}, "未知")])
+def test_metadata_is_validated_before_anything_is_written(db, files, clip, over, words):
+    with pytest.raises(InputError, match=words):
+        _ingest(db, files, clip, **over)
+    assert not files.root.exists()
+
+
+def test_handover_after_24_hours_warns(db, files, clip):
+    late = datetime.now().replace(microsecond=0) - timedelta(hours=30)
+    rid, _, warnings, _ = _ingest(db, files, clip, captured_at=late.isoformat())
+    assert len(warnings) == 1 and "超过 24 小时" in warnings[0] and HANDOVER_SOURCE in warnings[0]
+    with db.session(readonly=True) as s:
+        assert s.get(ProcessRecord, rid).handover_late
+        entry = s.execute(select(AuditEntry)).scalar_one()
+        assert entry.detail["handover_late"] is True
+    now = datetime(2024, 5, 2, 9, 0)
+    assert handover_warning(now - timedelta(hours=23, minutes=59), now) is None
+    assert handover_warning(now - timedelta(hours=24, minutes=1), now)
+
+
+def test_activity_requiring_full_av_without_av_record_warns(db, files, clip, tmp_path):
+    note = tmp_path / "扣押笔录.txt"
+    note.write_text("扣押笔录正文", encoding="utf-8")
+    with db.session() as s:
+        assert load_default_av_rules(s) > 10
+        assert load_default_av_rules(s) == 0  # idempotent
+    tid, *_ = _ingest(db, files, note, activity="查封扣押", kind="text")
+    _ingest(db, files, note, activity="调查取证", kind="text",
+         title="询问笔录")
+    with db.session(readonly=True) as s:
+        warns = check_av_coverage(s, 1)
+    assert [w.activity for w in warns] == ["查封扣押"] and "全程" in warns[0].message and "[002]" in warns[0].source
+    rid, *_ = _ingest(db, files, clip, text_record_id=tid)
+    with db.session(readonly=True) as s:
+        assert check_av_coverage(s, 1) == []
+    with pytest.raises(InputError, match="不存在或不属于本案"):
+        _ingest(db, files, clip, text_record_id=rid)
+
+
+def test_every_action_is_in_the_audit_chain(db, files, clip, tmp_path):
+    note = tmp_path / "note.txt"
+    note.write_text("现场检查笔录", encoding="utf-8")
+    tid, *_ = _ingest(db, files, note, kind="text")
+    rid, sha, *_ = _ingest(db, files, clip)
+    with db.session() as s:
+        link_text_record(s, rid, tid, actor="zhang")
+        rec, data = view_record(s, files, rid, actor="li4")
+        assert data == clip.read_bytes()
+        out = download_record(s, files, rid, tmp_path, actor="li4")
+        assert out.read_bytes() == clip.read_bytes()
+        manifest = export_case_records(s, files, 1, tmp_path / "export", actor="li4")
+    items = json.loads(manifest.read_text(encoding="utf-8"))
+    assert {i["sha256"] for i in items} == {sha, files.path(sha).name} | {items[0]["sha256"]}
+    with db.session(readonly=True) as s:
+        actions = [e.action for e in s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()]
+        assert actions == ["record.create", "record.create", "record.link", "record.view", "record.download",
+                           "record.export", "record.export"]
+        assert verify_chain(s, 1).ok
