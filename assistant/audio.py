@@ -116,6 +116,33 @@ def probe(path: Path | str, *, max_bytes: int) -> AudioInfo:
                          stream.codec_context.sample_rate or 0, stream.codec_context.channels or 0, size)
 
 
+def probe_video(path: Path | str, *, max_bytes: int) -> float:
+    """Validate a video upload (any container FFmpeg opens with a video stream); return seconds."""
+    path = Path(path)
+    size = path.stat().st_size if path.is_file() else -1
+    if size <= 0:
+        raise InputError(f"视频文件“{path.name}”不存在或为空", field="file")
+    if size > max_bytes:
+        raise InputError(f"视频文件“{path.name}”超过上限 {max_bytes / 1048576:.0f} MB", field="file")
+    av = _av()
+    try:
+        with av.open(str(path), mode="r") as container:
+            if not container.streams.video:
+                raise InputError(f"文件“{path.name}”中没有视频轨", field="file")
+            stream = container.streams.video[0]
+            if stream.duration is not None and stream.time_base is not None:
+                duration = float(stream.duration * stream.time_base)
+            else:
+                duration = (container.duration or 0) / 1_000_000
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"无法识别视频文件“{path.name}”：文件已损坏或格式不受支持", field="file") from exc
+    if duration <= 0:
+        raise InputError(f"视频文件“{path.name}”时长为零", field="file")
+    return round(duration, 3)
+
+
 def _decoded_seconds(path: Path) -> float:
     total = 0
     for _, samples in iter_windows(path, window_seconds=300):

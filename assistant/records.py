@@ -11,10 +11,9 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -215,11 +214,15 @@ def ingest_record(session: Session, files: FileStore, path: Path | str, meta: Re
         raise InputError(f"无法判断文件“{path.name}”的记录类型，请用 kind=text|audio|video|photo 指明", field="kind")
     duration = None
     fmt = ext or "bin"
-    if kind in ("audio", "video"):
+    if kind == "audio":
         from assistant.audio import probe
 
         info = probe(path, max_bytes=max_bytes)  # raises InputError before anything is written
-        duration, fmt = info.duration, info.format if kind == "audio" else fmt
+        duration, fmt = info.duration, info.format
+    elif kind == "video":
+        from assistant.audio import probe_video
+
+        duration = probe_video(path, max_bytes=max_bytes)
     if meta.text_record_id is not None:
         text = session.get(ProcessRecord, meta.text_record_id)
         if text is None or text.kind != "text" or text.case_id != meta.case_id:

@@ -161,13 +161,14 @@ def _discretion(record: DecisionRecord, red: Callable[[str], str]) -> str:
 
 
 def _questions(record: DecisionRecord, law: list[LawItem], discretion: str, review: list[str],
-               outcome: str, facts: str, statement: str, disputes: list[str]) -> list[Question]:
+               outcome: str, facts: str, statement: str, disputes: list[str], evidence: str) -> list[Question]:
+    """3–5 questions with reference answers, composed from redacted texts only."""
     violated = [x for x in law if x.role == "违法依据"]
     penalty = [x for x in law if x.role == "处罚依据"]
     cite = lambda items: "、".join(x.citation for x in items) or "（决定未列明）"  # noqa: E731
     qs = [Question("本案当事人的行为违反了哪些法律规定？认定违法事实的关键证据有哪些？",
                    f"违反了{cite(violated)}。违法事实：{_clip(facts)}"
-                   + (f"关键证据：{_clip(record_evidence(record, facts))}" if record.evidence else "")),
+                   + (f"关键证据：{_clip(evidence.replace(chr(10), '；'))}" if evidence else "")),
           Question("本案的处罚依据和处罚结果是什么？处罚是否在法定种类和幅度之内？",
                    f"处罚依据为{cite(penalty)}；处罚结果：{outcome or '（未记录）'}。应对照处罚依据条文核对种类和幅度。")]
     if record.discretion_band or record.discretion_factors:
@@ -187,10 +188,6 @@ def _questions(record: DecisionRecord, law: list[LawItem], discretion: str, revi
                            "自然人姓名只保留姓氏，身份证件号码、电话号码、住址（县级以下部分）、银行账号等个人信息应当删除；"
                            "依据民法典 第一千零三十四条、个人信息保护法 第二十八条和行政处罚法 第五十条。"))
     return qs[:5]
-
-
-def record_evidence(record: DecisionRecord, _facts: str) -> str:
-    return record.evidence.replace("\n", "；")
 
 
 def _clip(text: str, n: int = 300) -> str:
@@ -228,9 +225,11 @@ def build_teaching_case(record: DecisionRecord, *, statutes=None, policy: Redact
     if polisher is not None:
         facts = polisher("facts", facts)
         discretion = polisher("discretion", discretion)
-    questions = _questions(record, law, discretion, review, outcome, pv.fields.get("facts", ""), statement, disputes)
+    questions = _questions(record, law, discretion, review, outcome, pv.fields.get("facts", ""), statement, disputes,
+                           pv.fields.get("evidence", ""))
     tc = TeachingCase(
-        title=title or f"{record.case_name or record.violation_type or '行政处罚'}案（{record.document_number or record.decision_id}）",
+        title=title or f"{(pv.fields.get('case_name') or record.violation_type or '行政处罚').rstrip('案')}案"
+                       f"（{record.document_number or record.decision_id}）",
         decision_id=record.decision_id, case_id=record.case_id, agency=record.agency,
         decided_on=record.decided_on.isoformat(), facts=facts, disputes=tuple(disputes), law=tuple(law),
         discretion=discretion, lessons=tuple(_lessons(record, red)), review=tuple(review), outcome=outcome,

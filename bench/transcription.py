@@ -28,8 +28,6 @@ import wave
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data" / "speech"
 OUT = REPO / "bench" / "results"

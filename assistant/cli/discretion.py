@@ -60,8 +60,12 @@ def cmd_import(args, settings) -> int:
     if args.json:
         print_json(summary)
         return 0
-    print(f"已导入 {args.file.name}：违法行为 {summary['violations']} 项，裁量档次 {summary['tiers']} 个"
-          + (f"，首违不罚清单 {summary['first_offence_entries']} 项" if summary["first_offence_entries"] else ""))
+    parts = []
+    if summary["violations"]:
+        parts.append(f"违法行为 {summary['violations']} 项，裁量档次 {summary['tiers']} 个")
+    if summary["first_offence_entries"]:
+        parts.append(f"首违不罚清单 {summary['first_offence_entries']} 项")
+    print(f"已导入 {args.file.name}：" + "，".join(parts))
     if summary["citations"]:
         print("引用条文核验：" + "，".join(f"{k} {v}" for k, v in summary["citations"].items()))
     for line in summary["flagged_citations"]:

@@ -28,6 +28,13 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
+def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.demo import seed_demo
+
+    seed_demo(settings, print)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("prepare", help="首次使用准备：法条库、离线模型、案件库、演示数据、检索索引（可重复运行）")
     p.add_argument("--models-only", action="store_true", help="只准备法条库和离线模型")
@@ -37,3 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("doctor", help="检查安装与准备情况，并给出修复命令")
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=_doctor)
+    demo = sub.add_parser("demo", help="演示数据")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True)
+    seed = demo_sub.add_parser("seed", help="写入演示机关、各角色账号、演示裁量基准、相似案例和案件（可重复运行）")
+    seed.set_defaults(func=_demo_seed)

@@ -40,11 +40,15 @@ def open_session(database_url: str) -> Iterator[Session]:
         Database = None  # type: ignore[assignment]
     if Database is not None:
         db = Database(database_url)
-        if hasattr(db, "migrate"):
-            db.migrate()
-        with db.session() as session:
-            yield session
-            session.commit()
+        db.migrate()
+        # until the lead regenerates the migrations with these tables, create them if missing
+        Base.metadata.create_all(db.engine, tables=TABLES, checkfirst=True)
+        try:
+            with db.session() as session:
+                yield session
+                session.commit()
+        finally:
+            db.dispose()
         return
     engine = create_engine(database_url)
     Base.metadata.create_all(engine, tables=TABLES)

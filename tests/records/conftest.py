@@ -3,12 +3,8 @@
 with ffmpeg, and the real Whisper base model assembled once per run into a temp dir."""
 from __future__ import annotations
 
-import subprocess
-import wave
-from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.records import FileStore

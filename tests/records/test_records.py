@@ -9,7 +9,7 @@ import stat
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from assistant.audit import verify_chain
 from assistant.errors import InputError, IntegrityError
@@ -119,3 +119,19 @@ def test_every_action_is_in_the_audit_chain(db, files, clip, tmp_path):
         assert actions == ["record.create", "record.create", "record.link", "record.view", "record.download",
                            "record.export", "record.export"]
         assert verify_chain(s, 1).ok
+
+
+def test_video_records_are_probed_and_stored(db, files, tmp_path):
+    import subprocess
+
+    video = tmp_path / "执法记录仪.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5",
+                    "-t", "2", "-pix_fmt", "yuv420p", str(video)], check=True)
+    rid, sha, *_ = _ingest(db, files, video, activity="查封扣押")
+    with db.session(readonly=True) as s:
+        rec = s.get(ProcessRecord, rid)
+        assert rec.kind == "video" and rec.duration == pytest.approx(2.0, abs=0.3) and rec.format == "mp4"
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00" * 100)
+    with pytest.raises(InputError, match="视频"):
+        _ingest(db, files, broken)

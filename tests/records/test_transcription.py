@@ -3,7 +3,6 @@ machine transcript immutable, vocabulary post-correction, and (slow) a real clip
 model."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import pytest
