@@ -96,14 +96,15 @@ def seed_demo(settings: Settings, say: Callable[[str], None] = print) -> None:
                 cases.add_evidence(s, case.id, actor="officer1", type="现场笔录", title="现场检查笔录")
                 cases.add_evidence(s, case.id, actor="officer1", type="书证", title="销售记录")
             say(f"演示案件 {len(DEMO_CASES)} 件")
-    _seed_benchmark(settings, say)
+    _seed_benchmark(db, store, say)
 
 
-def _seed_benchmark(settings: Settings, say: Callable[[str], None]) -> None:
-    try:
-        from corpus.benchmarks import seed_demo_benchmark
-    except ImportError:  # pragma: no cover - module always ships
-        return
-    n = seed_demo_benchmark(settings)
-    if n:
-        say(f"演示裁量基准 {n} 项")
+def _seed_benchmark(db, store, say: Callable[[str], None]) -> None:
+    """The demo benchmark is one import batch: re-seeding replaces it, never duplicates it."""
+    from assistant.discretion.repository import save_report
+    from corpus.benchmarks import load_demo_benchmarks
+
+    report = load_demo_benchmarks(store)
+    with db.session() as s:
+        save_report(s, report)
+    say(f"演示裁量基准 {len(report.benchmarks)} 项")

@@ -298,9 +298,13 @@ def check_citations(sections: dict[str, str], ctx: DraftContext, procedural: lis
                 out.append(Finding("citation_check_failed", WARNING, f"引用核验未能完成：{exc}"))
                 break
             for check in checks:
-                if getattr(check, "reason", "ok") != "ok":
-                    sev = WARNING if "earlier" in str(check.reason) or "unverified" in str(check.reason) else ERROR
-                    out.append(Finding(f"citation_{check.reason}", sev, str(check.message)))
+                severity = getattr(check, "severity", None)
+                if severity is None:  # older CitationCheck without severity
+                    severity = "ok" if check.reason == "ok" else "error"
+                if severity == "ok":
+                    continue
+                out.append(Finding(f"citation_{check.reason}", ERROR if severity == "error" else WARNING,
+                                   f"{name}：{check.message}"))
     seen, unique = set(), []
     for f in out:
         if f.message not in seen:

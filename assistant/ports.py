@@ -11,10 +11,8 @@ class LLM(Protocol):
     """A text generator. Implementations: ``assistant.llm`` (transformers, gguf, openai, fakes).
 
     ``generate`` returns only the continuation (never the prompt) and raises on failure; callers
-    treat every output as untrusted and check it before use.
+    treat every output as untrusted and check it before use. Backends may expose a ``name``.
     """
-
-    name: str
 
     def generate(self, prompt: str, *, max_tokens: int) -> str: ...
 

@@ -188,7 +188,7 @@ _CREDIT = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRT
 _ORG_SUFFIX = re.compile(r"(?:有限|公司|合作社|经营部|商行|门市|加工|厂|超市|酒店|餐厅|饭店|药店|诊所|医院|学校|中心|局|店)")
 _PROVINCE = r"(?:[{c}]{{2,7}}?(?:省|自治区|特别行政区))".format(c=CJK)
 _CITY = r"(?:[{c}]{{2,7}}?(?:市|自治州|地区|盟))".format(c=CJK)
-_COUNTY = r"(?:[^\s\d，。；：、,;:省市区县旗路街道巷村镇乡苑园小号栋幢楼室组]{1,6}(?:区|县|旗|市))"
+_COUNTY = r"(?:[^\s\d，。；：、,;:省市区县旗路街道巷村镇乡苑园小号栋幢室组]{1,6}(?:区|县|旗|市))"
 _ADMIN_PREFIX = re.compile(rf"^{_PROVINCE}?{_CITY}?{_COUNTY}?")
 _ADDR_TERM = "，。；;,、\n\t）)】"
 _GENDER_CUE = re.compile(r"[，,、（(]\s*(?:男|女|性别|身份证|公民身份|汉族|\d{1,3}岁|\d{4}年\d{1,2}月\d{1,2}日出生|出生|住址|住)")
@@ -205,7 +205,10 @@ _RISKY_SURNAMES = set("于和由但全国时成向平明海文高商师花强公
                       "支丰巴漆井练盖豆屠帅权海区位满盘楼皮劳原班南乐惠封官池明和师商桑沙荣"
                       "应曾车申房任严查相邢解施项连余温景游冷米边甄仲谈位宗单卫")
 _NAME_TERM = set("，。；：、,;:.!！？?（）()《》“”\"' \n\t名家处本们店户夫妻二两三俩几通签") | _STOP3
-_RECORD_OF = re.compile(r"(?:对|向|与|询问了?|询问|约谈|传唤)(?=[^，。；]{2,5}的(?:询问|调查|谈话|笔录|证言|陈述|身份证))")
+_NAME_TRIGGER = re.compile(r"(?:对|向|与|询问了?|约谈|传唤|收到|接到|据|由|[，,。；：:])")
+_NAME_FOLLOWER = re.compile(r"(?:的(?:书面|口头|电话)?(?:询问|调查|谈话|笔录|证言|陈述|身份证|投诉|举报|申请|住处|家中)"
+                            r"|(?:反映|投诉|举报|证实|介绍|供述))")
+_RISKY_TERM = set("，。；：、,;:.!！？?（）()《》“”\"' \n\t称说表陈")
 _PLACE_CHARS = set("市区县省镇乡村州盟旗路街")
 
 
@@ -257,7 +260,7 @@ class Redactor:
             for c in cues[key]:
                 self._cue_cat.setdefault(c, cat)
         alt = "|".join(sorted(map(re.escape, self._cue_cat), key=len, reverse=True))
-        self._cue_re = re.compile(rf"({alt})(?:[：:\s]|为|是|系|叫)?")
+        self._cue_re = re.compile(rf"({alt})(?:签名|签字|姓名)?(?:[：:\s]|为|是|系|叫)?\s*")
         home = "|".join(sorted(map(re.escape, cues["home_address"]), key=len, reverse=True))
         self._home_re = re.compile(rf"(?:{home})[：:\s为是在于]*")
         self._comma_home_re = re.compile(r"[，,]\s*(?:住所地?|居住于|住于|住(?![址所宅房户]))[：:\s]*")
@@ -360,7 +363,8 @@ class Redactor:
             if sp:
                 out.append(sp)
         for m in self._comma_home_re.finditer(text):
-            if m.group().strip("，, ：:").startswith("住所") and not known.home_is_residence:
+            if m.group().strip("，, ：:").startswith("住所") and not known.home_is_residence and \
+                    not any(text.endswith(n, 0, m.start()) for n in known.masked):
                 continue
             sp = self._address_span(text, m.end())
             if sp:
@@ -414,6 +418,9 @@ class Redactor:
             after = text[g1] if g1 < len(text) else "\n"
             if (strict or risky) and not (after in _NAME_TERM or not _is_cjk(after)):
                 return None
+        if risky and not (after in _RISKY_TERM or not _is_cjk(after)) and \
+                (_is_common_word(text[j:j + 2]) or text[j] in "其本该此这那各每"):
+            return None  # "当事人于收到…", "当事人向本局…": a word, not a name
         if "某" in name:
             return None
         return name
@@ -446,9 +453,9 @@ class Redactor:
                 if not sep:
                     break
                 pos = nxt + len(sep.group())
-        for m in _RECORD_OF.finditer(text):
+        for m in _NAME_TRIGGER.finditer(text):
             name = self._name_at(text, m.end())
-            if name and text.startswith("的", m.end() + len(name)) and self._plausible(text, m.end(), name) \
+            if name and _NAME_FOLLOWER.match(text, m.end() + len(name)) and self._plausible(text, m.end(), name) \
                     and name not in known.keep:
                 found.setdefault(name, "third_party")
         for m in _GENDER_CUE.finditer(text):

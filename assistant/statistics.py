@@ -174,6 +174,9 @@ def render_charts(stats: AnnualStats, out_dir: Path | str) -> list[tuple[str, Pa
         else:
             ax.bar(labels, values, color=color)
         ax.set_title(title)
+        from matplotlib.ticker import MaxNLocator
+
+        (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
         for spine in ("top", "right"):
             ax.spines[spine].set_visible(False)
         fig.tight_layout()

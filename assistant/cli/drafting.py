@@ -13,7 +13,8 @@ from assistant.documents.kinds import KINDS
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("draft", help="起草文书（决定书、告知书、不予处罚决定书、立案审批表、送审表），输出 .docx 草稿")
-    p.add_argument("context", help="案件信息 JSON 文件（DraftContext 字段）")
+    p.add_argument("context", help="案件编号（数字 id）或案件信息 JSON 文件（DraftContext 字段）")
+    p.add_argument("--fine", type=float, help="按案件起草时的罚款金额（默认取事先告知的金额）")
     p.add_argument("--doc", required=True, choices=list(KINDS), help="文书种类")
     p.add_argument("--out", required=True, help="输出 .docx 文件")
     p.add_argument("--no-llm", action="store_true", help="不调用大模型，只用按结构化事实生成的文字")
@@ -30,7 +31,12 @@ def run_draft(args: argparse.Namespace, settings) -> int:
 
     services = Services(settings)
     llm = None if args.no_llm else make_llm(settings)
-    draft = draft_from_json(args.context, args.doc, services, llm=llm)
+    if str(args.context).isdigit():
+        from assistant.case_drafting import draft_for_case
+
+        draft = draft_for_case(services, int(args.context), args.doc, fine=args.fine, llm=llm)
+    else:
+        draft = draft_from_json(args.context, args.doc, services, llm=llm)
     return _write(draft, args)
 
 

@@ -153,7 +153,7 @@ def _overdue(args, settings) -> int:
         items = overdue(s, _day(args.today) or date.today())
         if args.json:
             print_json([i.as_dict() for i in items])
-            return 0
+            return 1 if items else 0
         if not items:
             print("没有逾期的公示或撤回事项。")
         for i in items:

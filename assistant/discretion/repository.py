@@ -32,34 +32,16 @@ TABLES = [DiscretionBenchmarkRow.__table__, BenchmarkBandRow.__table__, Discreti
 
 @contextmanager
 def open_session(database_url: str) -> Iterator[Session]:
-    """A session on the case DB, committed on success. Uses ``assistant.store.db.Database`` when
-    it exists; otherwise creates the discretion tables itself (development fallback)."""
+    """A session on the case DB (migrated to head), committed on success."""
+    from assistant.store.db import Database
+
+    db = Database(database_url)
+    db.migrate()
     try:
-        from assistant.store.db import Database  # owned by the case-store work
-    except ImportError:
-        Database = None  # type: ignore[assignment]
-    if Database is not None:
-        db = Database(database_url)
-        db.migrate()
-        # until the lead regenerates the migrations with these tables, create them if missing
-        Base.metadata.create_all(db.engine, tables=TABLES, checkfirst=True)
-        try:
-            with db.session() as session:
-                yield session
-                session.commit()
-        finally:
-            db.dispose()
-        return
-    engine = create_engine(database_url)
-    Base.metadata.create_all(engine, tables=TABLES)
-    with Session(engine) as session:
-        try:
+        with db.session() as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    engine.dispose()
+    finally:
+        db.dispose()
 
 
 # --- conversions ------------------------------------------------------------------------------------

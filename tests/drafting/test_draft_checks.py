@@ -105,3 +105,10 @@ def test_bad_context_fields_are_named(make_ctx, data):
     data["party"]["kind"] = "公司"
     with pytest.raises(InputError, match="party.kind"):
         make_ctx(data)
+
+
+def test_free_text_citations_are_verified_too(make_ctx, data, statute_store):
+    # a fabricated article quoted in the 复核 reasons is caught by assistant.citations
+    data["procedure"]["review_reasons"] = "依据《中华人民共和国行政处罚法》第二百条，申辩理由不成立"
+    draft = draft_document("决定书", make_ctx(data), store=statute_store)
+    assert any(f.code == "citation_article_not_found" and "告知与陈述申辩" in f.message for f in draft.blocking)
