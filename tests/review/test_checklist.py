@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from assistant.checklist import FAIL, ITEMS, PASS, ReviewContext, run_checklist, summary
-from tests.review.conftest import CREDIT, PARTY, draft_text
+from tests.review.conftest import PARTY, draft_text
 
 CTX = ReviewContext(filed_on=date(2026, 9, 1), party_name=PARTY, party_kind="法人或者其他组织", notice_fine=50000,
                     statement_window_closed=True, hearing_threshold=50000, band_label="一般", band_min=50000,
