@@ -54,7 +54,8 @@ class Embedder:
         self.model = SentenceTransformer(str(self.model_dir), device="cpu")
         self.model.max_seq_length = max_seq_length
         self.max_seq_length = max_seq_length
-        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(dim())
         self.name = self.model_dir.name
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
