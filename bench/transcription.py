@@ -84,7 +84,7 @@ def synth(text: str, dest: Path) -> Path:
     raw = dest.with_suffix(".raw.wav")
     subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150", "-w", str(raw), pinyin], check=True,
                    capture_output=True)
-    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(dest)], check=True)
+    subprocess.run(["sox", "-D", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(dest)], check=True)  # -D: no random dither
     raw.unlink()
     return dest
 

@@ -114,6 +114,9 @@ def build(services, sess: gr.State) -> SearchTab:
             ids.append(h.article_id)
         when = f"（{day.isoformat()} 有效的版本）" if day else ""
         msg = f"共找到 {len(hits)} 条{when}。" if hits else f"没有找到相关条文{when}，请换个说法或放宽筛选条件。"
+        notice = getattr(services.searcher, "notice", "")
+        if notice:
+            msg += f"\n\n> {notice}"
         first = ids[0] if ids else None
         return (msg, table(rows, HIT_HEADERS), ids,
                 gr.update(choices=choices, value=first),

@@ -16,7 +16,7 @@ from assistant.store.audit_tables import AuditEntry
 from assistant.store.case_tables import Agency
 from assistant.store.record_tables import AccessRequest
 
-from records_helpers import meta
+from tests.records.records_helpers import meta
 
 OWNER, OTHER = 1, 2
 T0 = datetime(2024, 6, 3, 9, 0)

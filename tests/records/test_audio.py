@@ -18,7 +18,7 @@ from assistant.store.audit_tables import AuditEntry
 from assistant.store.record_tables import ProcessRecord
 from assistant.transcription import FakeTranscriber, TranscriptionCancelled, transcribe_file
 
-from records_helpers import encode_amr, ffmpeg, meta, tone, write_wav
+from tests.records.records_helpers import encode_amr, ffmpeg, meta, tone, write_wav
 
 MB = 1 << 20
 

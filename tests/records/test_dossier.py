@@ -13,7 +13,7 @@ from assistant.records import RecordMeta, ingest_record
 from assistant.store.audit_tables import AuditEntry
 from assistant.store.case_tables import Agency, Case, CaseParty, Party
 
-from records_helpers import meta
+from tests.records.records_helpers import meta
 
 ID_NUMBER = "110101199003077777"
 CREDIT = "91110105MA01ABCD2X"

@@ -19,7 +19,7 @@ from assistant.records import (HANDOVER_SOURCE, RecordMeta, check_av_coverage, d
 from assistant.store.audit_tables import AuditEntry
 from assistant.store.record_tables import ProcessRecord
 
-from records_helpers import meta
+from tests.records.records_helpers import meta
 
 MB = 1 << 20
 

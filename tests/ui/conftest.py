@@ -63,7 +63,9 @@ def ui_settings(tmp_path_factory: pytest.TempPathFactory, statute_store) -> Sett
     if build_index is not None:
         from corpus.statutes import StatuteStore
 
-        build_index(settings, StatuteStore(settings.statute_db))
+        # BM25 only: the dense part needs the embedding model and minutes of CPU; the UI shows the
+        # searcher's notice that semantic search is not built yet.
+        build_index(settings, StatuteStore(settings.statute_db), progress=lambda _m: None, dense=False)
     return settings
 
 
@@ -122,6 +124,7 @@ def app_url(ui_services: Services, ui_users) -> str:
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api.expect.set_options(timeout=60_000)  # 2 shared CPUs: server work can take seconds
     if not Path(CHROMIUM).exists():
         pytest.skip("需要 Debian chromium：make sysdeps")
     with sync_api.sync_playwright() as pw:

@@ -1,0 +1,110 @@
+"""End-to-end in the browser: the officer takes a case to 事先告知, records the party's statement,
+drafts the 决定书 (.docx downloaded and re-opened) and submits it; the reviewer finds it in the
+queue with the automatic checklist and returns it with an opinion."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("playwright")
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+CAUSE = "销售超过保质期的预包装食品"
+
+
+def pick_option(page, elem_id: str, text: str) -> None:
+    page.locator(f"#{elem_id} input").first.click()
+    page.get_by_role("option", name=text).first.click()
+
+
+def open_accordion(page, elem_id: str, label: str) -> None:
+    page.locator(f"#{elem_id}").get_by_text(label).first.click()
+
+
+def test_officer_to_reviewer_journey(browser, app_url, ui, tmp_path):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    ctx.set_default_timeout(60_000)
+    page = ctx.new_page()
+    page.goto(app_url)
+    ui.login(page, "officer")
+    page.get_by_role("tab", name="我的案件").click()
+
+    open_accordion(page, "case-new", "立案 / 新建案件")
+    ui.fill(page, "case-new-cause", CAUSE)
+    ui.fill(page, "case-new-vdate", "2026-01-15")
+    ui.fill(page, "case-new-cohandler", "officer2")
+    ui.fill(page, "case-new-party", "某某超市有限公司")
+    page.locator("#case-create").click()
+    expect(page.locator("#case-status")).to_contain_text("已立案")
+    page.locator("#step-go").click()
+    expect(page.locator("#case-status")).to_contain_text("已进入“调查取证”")
+
+    open_accordion(page, "case-facts", "事实与证据")
+    ui.fill(page, "violation-desc", "当事人在其经营场所销售超过保质期的预包装食品共计12袋，货值金额360元。")
+    ui.fill(page, "violation-violated", "《中华人民共和国食品安全法》第三十四条第（十）项")
+    ui.fill(page, "violation-penalty", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
+    page.locator("#violation-save").click()
+    expect(page.locator("#case-status")).to_contain_text("违法行为已保存")
+
+    # the push panel: relevant articles with their roles
+    open_accordion(page, "case-push", "智能推送")
+    page.locator("#push-btn").click()
+    expect(page.locator("#push-articles")).to_contain_text("食品安全法")
+    expect(page.locator("#push-missing")).to_contain_text("第四十六条")
+    ui.shot(page, "case-push")
+
+    # 事先告知 without its content is refused, naming 第四十四条
+    pick_option(page, "step-pick", "事先告知")
+    page.locator("#step-go").click()
+    expect(page.locator("#case-status")).to_contain_text("第四十四条")
+    ui.fill(page, "step-types", "警告,罚款")
+    ui.fill(page, "step-fine", "5000")
+    ui.fill(page, "step-facts", "当事人销售超过保质期的预包装食品12袋，货值金额360元。")
+    ui.fill(page, "step-reasons", "违反食品安全法第三十四条第（十）项规定。")
+    ui.fill(page, "step-basis", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
+    pick_option(page, "step-pick", "事先告知")
+    page.locator("#step-go").click()
+    expect(page.locator("#case-status")).to_contain_text("已进入“事先告知”")
+    expect(page.locator("#case-clocks")).to_contain_text("陈述")
+
+    open_accordion(page, "case-statement", "陈述申辩与听证")
+    pick_option(page, "statement-kind", "放弃陈述申辩")
+    page.locator("#statement-save").click()
+    expect(page.locator("#case-status")).to_contain_text("已登记：放弃陈述申辩")
+
+    open_accordion(page, "case-draft", "文书起草与送审")
+    ui.fill(page, "draft-fine", "5000")
+    page.locator("#draft-btn").click()
+    expect(page.locator("#draft-findings")).to_contain_text("草稿", timeout=120_000)
+    expect(page.locator("#draft-file")).to_contain_text(".docx")
+    with page.expect_download() as dl:
+        page.locator("#draft-file a").first.click()
+    saved = tmp_path / "draft.docx"
+    dl.value.save_as(saved)
+    import docx
+
+    body = "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
+    assert "行政处罚决定书" in body and "第一百二十四条" in body
+    ui.shot(page, "case-draft")
+
+    page.locator("#submit-review").click()
+    try:
+        expect(page.locator("#case-status")).to_contain_text("已送法制审核")
+    finally:
+        ui.shot(page, "case-submitted")
+
+    # the reviewer
+    rpage = ctx.new_page()
+    rpage.goto(app_url)
+    ui.login(rpage, "reviewer")
+    rpage.get_by_role("tab", name="法制审核").click()
+    expect(rpage.locator("#review-queue")).to_contain_text(CAUSE)
+    pick_option(rpage, "review-pick", CAUSE)
+    expect(rpage.locator("#review-summary")).to_contain_text("第 1 轮送审")
+    expect(rpage.locator("#review-findings")).to_contain_text("适用法律准确")
+    ui.fill(rpage, "review-opinion", "货值金额的证据不足，请补充进货凭证后重新送审。")
+    rpage.locator("#review-return").click()
+    expect(rpage.locator("#review-status")).to_contain_text("已退回")
+    ui.shot(rpage, "review-returned")
+    ctx.close()
