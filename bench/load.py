@@ -1,5 +1,5 @@
 """Load benchmark of the web UI: N concurrent sessions (default 20) through login → statute search
-(→ drafting when the drafting endpoint exists), against a Gradio app on 127.0.0.1 only.
+→ drafting a 决定书 (.docx) for a seeded case, against a Gradio app on 127.0.0.1 only.
 
 Each session is a ``gradio_client.Client`` (its own Gradio session hash, so its own per-user state).
 A single-session baseline runs first in the same process, then the concurrent phase; the report
@@ -28,6 +28,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 QUERIES = [
@@ -97,7 +98,7 @@ def check_loopback(url: str) -> None:
 
 
 def run_session(url: str, user: str, password: str, requests: int, deadline: float, phase: Phase,
-                offset: int, with_drafting: bool) -> None:
+                offset: int, with_drafting: bool, case_id: int | None = None) -> None:
     from gradio_client import Client
 
     t0 = time.perf_counter()
@@ -108,6 +109,11 @@ def run_session(url: str, user: str, password: str, requests: int, deadline: flo
         phase.record("login", None, f"{type(exc).__name__}: {exc}")
         return
     phase.record("login", time.perf_counter() - t0)
+    if with_drafting:
+        try:
+            client.predict(api_name="/cases")  # the case list, as the officer's page loads it
+        except Exception as exc:  # noqa: BLE001
+            phase.record("cases", None, f"{type(exc).__name__}: {exc}")
     for i in range(requests):
         if time.perf_counter() > deadline:
             break
@@ -124,7 +130,9 @@ def run_session(url: str, user: str, password: str, requests: int, deadline: flo
         if with_drafting and time.perf_counter() <= deadline:
             t = time.perf_counter()
             try:
-                client.predict(q, api_name="/draft_preview")
+                out = client.predict(case_id, "决定书", 50000, api_name="/draft")
+                if "草稿" not in str(out[0] if isinstance(out, (list, tuple)) else out):
+                    raise RuntimeError("unexpected draft result")
                 phase.record("draft", time.perf_counter() - t)
             except Exception as exc:  # noqa: BLE001
                 phase.record("draft", None, f"{type(exc).__name__}: {exc}")
@@ -135,12 +143,12 @@ def run_session(url: str, user: str, password: str, requests: int, deadline: flo
 
 
 def run_phase(name: str, url: str, user: str, password: str, sessions: int, requests: int, time_limit: float,
-              with_drafting: bool) -> Phase:
+              with_drafting: bool, case_id: int | None = None) -> Phase:
     phase = Phase(name, sessions)
     start = time.perf_counter()
     deadline = start + time_limit
     with ThreadPoolExecutor(max_workers=sessions) as pool:
-        futures = [pool.submit(run_session, url, user, password, requests, deadline, phase, i, with_drafting)
+        futures = [pool.submit(run_session, url, user, password, requests, deadline, phase, i, with_drafting, case_id)
                    for i in range(sessions)]
         for f in futures:
             f.result()
@@ -148,21 +156,11 @@ def run_phase(name: str, url: str, user: str, password: str, sessions: int, requ
     return phase
 
 
-def has_endpoint(url: str, api_name: str) -> bool:
-    from gradio_client import Client
-
-    try:
-        info = Client(url, verbose=False, download_files=False, analytics_enabled=False).view_api(
-            print_info=False, return_format="dict")
-        return api_name in (info.get("named_endpoints") or {})
-    except Exception:  # noqa: BLE001
-        return False
-
-
 def self_host() -> tuple[str, str, str, object]:
     """Start the app in-process on a free loopback port with a temp case DB and one bench user."""
     from assistant import roles as R
     from assistant.auth import create_user
+    from assistant.errors import ZhifaError
     from assistant.services import Services
     from assistant.settings import load_settings
     from ui.app import launch
@@ -177,26 +175,51 @@ def self_host() -> tuple[str, str, str, object]:
     services.db.migrate()
     user, password = "bench", secrets.token_urlsafe(12)
     with services.db.session() as s:
-        agency_id = None
-        try:
-            from assistant.store.case_tables import Agency
+        from assistant.cases import create_agency
 
-            agency = Agency(name="压测单位", code="压测")
-            s.add(agency)
-            s.flush()
-            agency_id = agency.id
-        except ImportError:
-            pass
-        create_user(s, username=user, password=password, display_name="压测账号", roles=[R.HANDLER],
-                    agency_id=agency_id)
-        if hasattr(s, "commit"):
-            s.commit()
-    services.searcher  # load the index once before timing  # noqa: B018
+        agency_id = create_agency(s, name="压测单位", code="压测").id
+        for name in (user, user + "2"):
+            create_user(s, username=name, password=password, display_name="压测账号", roles=[R.HANDLER],
+                        agency_id=agency_id, credential_no=f"压测{name}")
+    case_id = _seed_case(services, user)
+    try:
+        services.searcher  # load the index once before timing  # noqa: B018
+    except ZhifaError as exc:  # no index (or a stale one) beside the statute store: build BM25 only
+        print(f"（{exc.message}；在临时目录建立关键词索引用于压测）", file=sys.stderr)
+        from index.build import build_index
+
+        idx = Path(tmp) / "index"
+        env["ZHIFA_INDEX_DIR"] = str(idx)
+        settings = load_settings(env=env, config_file=None)
+        services = Services(settings)
+        build_index(settings, services.statutes, progress=lambda _m: None, dense=False)
+        services.searcher  # noqa: B018
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     demo, _ = launch(services, host="127.0.0.1", port=port, block=False, quiet=True)
-    return f"http://127.0.0.1:{port}", user, password, demo
+    return f"http://127.0.0.1:{port}", user, password, demo, case_id
+
+
+def _seed_case(services, user: str) -> int:
+    """One case at 事先告知 with a violation, so that drafting a 决定书 has everything it needs."""
+    from assistant import cases
+    from assistant.parties import PartyInput
+
+    with services.db.session() as s:
+        agency_id = cases.get_agency(s, "压测单位").id
+        c = cases.create_case(s, agency_id=agency_id, cause="销售超过保质期的食品", actor=user, handlers=[user, user + "2"],
+                              party=PartyInput("法人", "压测食品经营有限公司"), violation_date="2026-01-15",
+                              salt=services.settings.salt())
+        cases.advance(s, c.id, "调查取证", actor=user)
+        cases.add_violation(s, c.id, actor=user, description="销售超过保质期的预包装食品12袋，货值金额360元",
+                            violated_provision="《中华人民共和国食品安全法》第三十四条第（十）项",
+                            penalty_provision="《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
+        cases.advance(s, c.id, "事先告知", actor=user, payload={
+            "penalty": {"types": ["警告", "罚款"], "fine": 50000}, "facts": "销售超过保质期的预包装食品",
+            "reasons": "违反食品安全法第三十四条第（十）项", "basis": "食品安全法第一百二十四条第一款第（五）项",
+            "hearing_rights_stated": True})
+        return c.id
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,25 +230,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=20, help="并发会话数（上限 50）")
     ap.add_argument("--requests", type=int, default=5, help="每个会话的检索次数（上限 50）")
     ap.add_argument("--time-limit", type=float, default=120.0, help="每个阶段的时间上限（秒，上限 600）")
+    ap.add_argument("--case-id", type=int, help="与 --url 同用：用于起草压测的本单位案件编号（不给则只测检索）")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     sessions, requests = max(1, min(args.sessions, 50)), max(1, min(args.requests, 50))
     limit = max(1.0, min(args.time_limit, 600.0))
 
-    demo = None
+    demo, case_id = None, None
     if args.url:
         check_loopback(args.url)
         if not (args.user and args.password):
             sys.exit("使用 --url 时需要 --user 和 --password（或 ZHIFA_BENCH_USER / ZHIFA_BENCH_PASSWORD）")
         url, user, password = args.url, args.user, args.password
     else:
-        url, user, password, demo = self_host()
+        url, user, password, demo, case_id = self_host()
     try:
-        drafting = has_endpoint(url, "/draft_preview")
+        drafting = case_id is not None or args.case_id is not None
+        case_id = case_id if case_id is not None else args.case_id
         # warm-up (not timed): first search loads lazy components
         run_phase("warmup", url, user, password, 1, 1, limit, False)
-        base = run_phase("baseline", url, user, password, 1, requests, limit, drafting)
-        conc = run_phase("concurrent", url, user, password, sessions, requests, limit, drafting)
+        base = run_phase("baseline", url, user, password, 1, requests, limit, drafting, case_id)
+        conc = run_phase("concurrent", url, user, password, sessions, requests, limit, drafting, case_id)
     finally:
         if demo is not None:
             demo.close()

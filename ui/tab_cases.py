@@ -9,8 +9,10 @@ assistant.discretion, assistant.transcription, index.search. No domain logic her
 from __future__ import annotations
 
 import logging
+import secrets
+import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import gradio as gr
@@ -245,7 +247,7 @@ def build(services, sess: gr.State) -> CasesTab:
         except gr.Error:
             return gr.skip(), gr.skip()
 
-    refresh_btn.click(refresh, sess, [cases_table, case_pick], api_visibility="private")
+    refresh_btn.click(refresh, sess, [cases_table, case_pick], api_name="cases", api_visibility="undocumented")
 
     @guarded(R.HANDLER)
     def open_case(s, case_id):
@@ -444,10 +446,11 @@ def build(services, sess: gr.State) -> CasesTab:
         draft = draft_for_case(services, int(case_id), k, fine=float(fine) if fine else None)
         out_dir = Path(services.settings.home) / "downloads" / s.username
         out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"案件{int(case_id)}-{draft.title}-{datetime.now():%Y%m%d%H%M%S}.docx"
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(draft.docx)
-        tmp.rename(path)
+        # unique per call: the same user may draft in two browser tabs at once
+        path = out_dir / f"案件{int(case_id)}-{draft.title}-{datetime.now():%Y%m%d%H%M%S}-{secrets.token_hex(3)}.docx"
+        with tempfile.NamedTemporaryFile(dir=out_dir, suffix=".part", delete=False) as fh:
+            fh.write(draft.docx)
+        Path(fh.name).rename(path)
         lines = []
         for f in draft.findings:
             sev = getattr(f, "severity", "")
@@ -459,7 +462,7 @@ def build(services, sess: gr.State) -> CasesTab:
                 {"case_id": int(case_id), "kind": k, "text": draft.text, "can_submit": draft.can_submit})
 
     draft_btn.click(make_draft, [sess, case_pick, kind, draft_fine], [draft_findings, draft_text, draft_file, draft_state],
-                    api_visibility="private")
+                    api_name="draft", api_visibility="undocumented")  # bench/load.py drives it (after /login)
 
     @guarded(R.HANDLER)
     def submit(s, case_id, text, dstate):

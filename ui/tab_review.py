@@ -53,7 +53,7 @@ def build(services, sess: gr.State) -> ReviewTab:
         with gr.Row():
             approve_btn = gr.Button("同意", variant="primary", elem_id="review-approve")
             return_btn = gr.Button("存在问题，退回修改", variant="stop", elem_id="review-return")
-    with gr.Accordion("机关负责人决定", open=False, elem_id="head-decide"):
+    with gr.Accordion("机关负责人决定", open=False, visible=False, elem_id="head-decide") as head_box:
         with gr.Row():
             d_types = gr.Textbox(label="处罚种类（逗号分隔）")
             d_fine = gr.Number(label="罚款金额（元）")
@@ -80,11 +80,11 @@ def build(services, sess: gr.State) -> ReviewTab:
 
     def on_login(s):
         if s is None or not s.sees("review"):
-            return gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.update(visible=False)
         try:
-            return refresh(s)
+            return (*refresh(s), gr.update(visible=s.has(R.HEAD)))
         except gr.Error:
-            return gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.update(visible=False)
 
     refresh_btn.click(refresh, sess, [queue, pick], api_visibility="private")
 
@@ -197,4 +197,4 @@ def build(services, sess: gr.State) -> ReviewTab:
 
     decide_btn.click(head_decide, [sess, pick, d_types, d_fine, d_target], [status, queue, pick, *page_outputs],
                      api_visibility="private")
-    return ReviewTab(on_login=(on_login, [queue, pick]))
+    return ReviewTab(on_login=(on_login, [queue, pick, head_box]))

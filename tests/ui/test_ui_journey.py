@@ -59,7 +59,7 @@ def test_officer_to_reviewer_journey(browser, app_url, ui, tmp_path):
     page.locator("#step-go").click()
     expect(page.locator("#case-status")).to_contain_text("第四十四条")
     ui.fill(page, "step-types", "警告,罚款")
-    ui.fill(page, "step-fine", "5000")
+    ui.fill(page, "step-fine", "50000")
     ui.fill(page, "step-facts", "当事人销售超过保质期的预包装食品12袋，货值金额360元。")
     ui.fill(page, "step-reasons", "违反食品安全法第三十四条第（十）项规定。")
     ui.fill(page, "step-basis", "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项")
@@ -72,11 +72,15 @@ def test_officer_to_reviewer_journey(browser, app_url, ui, tmp_path):
     pick_option(page, "statement-kind", "放弃陈述申辩")
     page.locator("#statement-save").click()
     expect(page.locator("#case-status")).to_contain_text("已登记：放弃陈述申辩")
+    if "听证" in page.locator("#case-view").inner_text():
+        pick_option(page, "statement-kind", "放弃听证")
+        page.locator("#statement-save").click()
+        expect(page.locator("#case-status")).to_contain_text("已登记：放弃听证")
 
     open_accordion(page, "case-draft", "文书起草与送审")
-    ui.fill(page, "draft-fine", "5000")
+    ui.fill(page, "draft-fine", "50000")
     page.locator("#draft-btn").click()
-    expect(page.locator("#draft-findings")).to_contain_text("草稿", timeout=120_000)
+    expect(page.locator("#draft-findings")).to_contain_text("草稿可以送审", timeout=120_000)
     expect(page.locator("#draft-file")).to_contain_text(".docx")
     with page.expect_download() as dl:
         page.locator("#draft-file a").first.click()
