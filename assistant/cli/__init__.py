@@ -11,9 +11,11 @@ import importlib
 import json
 import pkgutil
 import sys
-from typing import Any
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, Iterator
 
-from assistant.errors import ZhifaError
+from assistant.errors import InputError, ZhifaError
 from assistant.logs import configure
 from assistant.settings import load_settings
 
@@ -36,6 +38,49 @@ def print_json(data: Any) -> None:
     """JSON output for ``--json`` flags: UTF-8, Chinese characters unescaped."""
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def parse_date(value: str | None) -> date | None:
+    """Optional YYYY-MM-DD option value; a malformed date is a Chinese InputError."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"日期格式应为 YYYY-MM-DD：{value}") from None
+
+
+def arg_date(value: str) -> date:
+    """argparse ``type=`` for dates (argparse prints the Chinese message and exits 2)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
+
+
+def split_csv(value: str | None) -> list[str]:
+    """'a, b，c' → ['a', 'b', 'c'] (ASCII or full-width commas)."""
+    return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
+
+
+def open_database(settings):
+    """The case database, migrated to head on first use."""
+    from assistant.store.db import Database
+
+    db = Database(settings.database_url)
+    db.ensure_current()
+    return db
+
+
+@contextmanager
+def db_session(settings, *, readonly: bool = False) -> Iterator:
+    """One session on the migrated case database; the engine is disposed afterwards."""
+    db = open_database(settings)
+    try:
+        with db.session(readonly=readonly) as s:
+            yield s
+    finally:
+        db.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,31 +13,16 @@ import argparse
 import getpass
 import json
 import os
-from datetime import date
 
+from assistant.cli import open_database, parse_date, split_csv
 from assistant.errors import InputError
 from assistant.settings import Settings
 
 
-def _db(settings: Settings):
-    from assistant.store.db import Database
-
-    db = Database(settings.database_url)
-    db.ensure_current()
-    return db
 
 
-def _date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"日期格式应为 YYYY-MM-DD：{value}") from None
 
 
-def _csv(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
 
 
 def register(subparsers) -> None:
@@ -163,14 +148,14 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.parties import PartyInput
 
     kind = args.party_kind or ("自然人" if args.id_number or not args.credit_code else "法人")
-    handlers = _csv(args.handlers)
-    db = _db(settings)
+    handlers = split_csv(args.handlers)
+    db = open_database(settings)
     with db.session() as s:
         agency = svc.get_agency(s, args.agency)
         case = svc.create_case(
             s, agency_id=agency.id, cause=args.cause, actor=args.actor or (handlers[0] if handlers else ""),
-            handlers=handlers, procedure=args.procedure, source=args.source, filed_on=_date(args.filed_on),
-            violation_date=_date(args.violation_date),
+            handlers=handlers, procedure=args.procedure, source=args.source, filed_on=parse_date(args.filed_on),
+            violation_date=parse_date(args.violation_date),
             party=PartyInput(kind, args.party_name, id_number=args.id_number, credit_code=args.credit_code,
                              address=args.address, legal_representative=args.legal_representative),
             salt=settings.salt())
@@ -182,9 +167,9 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import cases as svc
 
-    db = _db(settings)
+    db = open_database(settings)
     with db.session() as s:
-        view = svc.show_case(s, args.case_id, today=_date(args.today), actor=args.actor)
+        view = svc.show_case(s, args.case_id, today=parse_date(args.today), actor=args.actor)
     _print_case(view, args.json)
     return 0
 
@@ -198,7 +183,7 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError(f"--payload 不是有效的 JSON：{exc}") from None
     penalty = dict(payload.get("penalty") or {})
     if args.types:
-        penalty["types"] = _csv(args.types)
+        penalty["types"] = split_csv(args.types)
     if args.fine is not None:
         penalty["fine"] = args.fine
     if args.confiscation is not None:
@@ -210,10 +195,10 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
             payload[key] = getattr(args, key)
     if args.hearing_rights:
         payload["hearing_rights_stated"] = True
-    db = _db(settings)
+    db = open_database(settings)
     with db.session() as s:
-        svc.advance(s, args.case_id, args.state, actor=args.actor, payload=payload, today=_date(args.today))
-        view = svc.show_case(s, args.case_id, today=_date(args.today))
+        svc.advance(s, args.case_id, args.state, actor=args.actor, payload=payload, today=parse_date(args.today))
+        view = svc.show_case(s, args.case_id, today=parse_date(args.today))
     _print_case(view, args.json)
     return 0
 
@@ -221,9 +206,9 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import cases as svc
 
-    db = _db(settings)
+    db = open_database(settings)
     with db.session() as s:
-        svc.record_statement(s, args.case_id, actor=args.actor, kind=args.kind, content=args.content, on=_date(args.on))
+        svc.record_statement(s, args.case_id, actor=args.actor, kind=args.kind, content=args.content, on=parse_date(args.on))
     print(f"已登记：{args.kind}")
     return 0
 
@@ -231,7 +216,7 @@ def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import cases as svc
 
-    db = _db(settings)
+    db = open_database(settings)
     with db.session() as s:
         row = svc.record_review_result(s, args.case_id, reviewer=args.reviewer, result=args.result, opinion=args.opinion)
         print(f"第{row.round}轮法制审核：{row.result}")
@@ -242,7 +227,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import cases as svc
     from assistant.cli import print_json
 
-    db = _db(settings)
+    db = open_database(settings)
     with db.session(readonly=True) as s:
         agency_id = svc.get_agency(s, args.agency).id if args.agency else None
         rows = svc.list_cases(s, agency_id=agency_id, state=args.state)
@@ -259,12 +244,12 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import cases as svc
 
     password = args.password or os.environ.get("ZHIFA_NEW_PASSWORD") or getpass.getpass("密码：")
-    db = _db(settings)
+    db = open_database(settings)
     with db.session() as s:
         agency_id = svc.get_agency(s, args.agency).id if args.agency else None
-        user = auth.create_user(s, args.username, password, args.display_name, _csv(args.roles), agency_id,
-                                args.credential_no, _date(args.credential_expiry),
-                                enforcement_categories=_csv(args.categories),
+        user = auth.create_user(s, args.username, password, args.display_name, split_csv(args.roles), agency_id,
+                                args.credential_no, parse_date(args.credential_expiry),
+                                enforcement_categories=split_csv(args.categories),
                                 legal_qualification=args.legal_qualification, actor="cli")
         print(f"已添加用户 {user.username}（{'、'.join(sorted(user.role_names))}）")
     return 0
@@ -277,7 +262,7 @@ def cmd_agency_add(args: argparse.Namespace, settings: Settings) -> int:
         extra = json.loads(args.settings) if args.settings else {}
     except json.JSONDecodeError as exc:
         raise InputError(f"--settings 不是有效的 JSON：{exc}") from None
-    db = _db(settings)
+    db = open_database(settings)
     with db.session() as s:
         parent = svc.get_agency(s, args.parent).id if args.parent else None
         agency = svc.create_agency(s, name=args.name, code=args.code, region=args.region, parent_id=parent,

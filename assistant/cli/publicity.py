@@ -17,34 +17,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from assistant.cli import print_json
+from assistant.cli import db_session, print_json
 from assistant.errors import InputError, NotFoundError
 
-_OWN_TABLES = ("publications", "publication_events", "teaching_cases")
 
 
-@contextmanager
-def _session(settings, *, readonly: bool = False):
-    from sqlalchemy import inspect
-
-    from assistant.store.db import Database
-    from assistant.store.publicity_tables import Base
-
-    db = Database(settings.database_url)
-    try:
-        db.ensure_current()
-        missing = [t for name, t in Base.metadata.tables.items()
-                   if name in _OWN_TABLES and not inspect(db.engine).has_table(name)]
-        if missing:  # until the lead's migration includes the publicity tables
-            Base.metadata.create_all(db.engine, tables=missing)
-        with db.session(readonly=readonly) as s:
-            yield s
-    finally:
-        db.dispose()
 
 
 def _actor(args) -> str:
@@ -102,7 +82,7 @@ def _decision_id(session, ident: str) -> str:
 def _preview(args, settings) -> int:
     from assistant.publicity import PublicityPolicy, preview
 
-    with _session(settings) as s:
+    with db_session(settings) as s:
         rec = _record(s, args.decision, args.record)
         pv = preview(s, rec, actor=_actor(args), policy=PublicityPolicy())
         rows = pv.preview_rows()
@@ -128,7 +108,7 @@ def _preview(args, settings) -> int:
 def _approve(args, settings) -> int:
     from assistant.publicity import approve
 
-    with _session(settings) as s:
+    with db_session(settings) as s:
         row = approve(s, _decision_id(s, args.decision), actor=_actor(args), role=args.role, on=_day(args.on))
         print(f"已批准并公示：{row.decision_id}，公示日期 {row.published_on}（期限 {row.due_on}）")
     return 0
@@ -137,7 +117,7 @@ def _approve(args, settings) -> int:
 def _withdraw(args, settings) -> int:
     from assistant.publicity import withdraw
 
-    with _session(settings) as s:
+    with db_session(settings) as s:
         row = withdraw(s, _decision_id(s, args.decision), actor=_actor(args), explanation=args.explanation,
                        on=_day(args.on), revoked_on=_day(args.revoked_on), reason=args.reason or "")
         late = "（已逾期）" if row.withdrawn_on > row.withdraw_due_on else ""
@@ -149,7 +129,7 @@ def _withdraw(args, settings) -> int:
 def _overdue(args, settings) -> int:
     from assistant.publicity import overdue
 
-    with _session(settings, readonly=True) as s:
+    with db_session(settings, readonly=True) as s:
         items = overdue(s, _day(args.today) or date.today())
         if args.json:
             print_json([i.as_dict() for i in items])
@@ -167,7 +147,7 @@ def _export(args, settings) -> int:
 
     out = Path(args.out)
     suffix = out.suffix.lower()
-    with _session(settings, readonly=True) as s:
+    with db_session(settings, readonly=True) as s:
         if args.decision:
             rows = [P.get_publication(s, _decision_id(s, args.decision))]
             if rows[0].state not in P.PUBLIC_STATES:
@@ -193,7 +173,7 @@ def _annual(args, settings) -> int:
     from assistant.publicity import decision_records_for_year, load_decision_records, overdue
     from assistant.statistics import annual_statistics, export_report_docx, export_xlsx
 
-    with _session(settings, readonly=True) as s:
+    with db_session(settings, readonly=True) as s:
         recs = load_decision_records(args.records) if args.records else decision_records_for_year(s, args.year)
         try:
             late = overdue(s, date(args.year, 12, 31))
@@ -217,7 +197,7 @@ def _teach_build(args, settings) -> int:
         from corpus.statutes import StatuteStore
 
         statutes = StatuteStore(settings.statute_db)
-    with _session(settings) as s:
+    with db_session(settings) as s:
         rec = _record(s, args.case, args.record)
         tc = build_teaching_case(rec, statutes=statutes)
         if args.save:
@@ -231,7 +211,7 @@ def _teach_build(args, settings) -> int:
 def _teach_approve(args, settings) -> int:
     from assistant.teaching import approve_teaching_case
 
-    with _session(settings) as s:
+    with db_session(settings) as s:
         row = approve_teaching_case(s, args.teaching_id, actor=_actor(args), role=args.role)
         print(f"教学案例 {row.id} 已审定（{row.approved_role} {row.approved_by}）")
     return 0
@@ -240,7 +220,7 @@ def _teach_approve(args, settings) -> int:
 def _teach_course(args, settings) -> int:
     from assistant.teaching import approved_cases, export_course
 
-    with _session(settings, readonly=True) as s:
+    with db_session(settings, readonly=True) as s:
         cases = approved_cases(s)
     export_course(cases, args.out, title=args.title)
     print(f"课程材料已写入 {args.out}（{len(cases)} 个案例）")

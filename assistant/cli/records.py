@@ -15,34 +15,14 @@ import argparse
 import getpass
 import sys
 import threading
-from contextlib import contextmanager
 
-from assistant.cli import print_json
+from assistant.cli import db_session, print_json
 from assistant.errors import InputError
 
 
 # --------------------------------------------------------------------------- helpers
-@contextmanager
-def _session(settings, *, readonly: bool = False):
-    from sqlalchemy import inspect
-
-    from assistant.store.db import Database
-    from assistant.store.record_tables import Base
-
-    db = Database(settings.database_url)
-    try:
-        db.ensure_current()
-        missing = [t for name, t in Base.metadata.tables.items()
-                   if name in _OWN_TABLES and not inspect(db.engine).has_table(name)]
-        if missing:  # until the lead's migration includes the record tables
-            Base.metadata.create_all(db.engine, tables=missing)
-        with db.session(readonly=readonly) as s:
-            yield s
-    finally:
-        db.dispose()
 
 
-_OWN_TABLES = ("process_records", "transcripts", "transcript_edits", "av_rules", "access_requests")
 
 
 def _actor(args) -> str:
@@ -100,7 +80,7 @@ def _transcribe(args, settings) -> int:
             raise InputError("保存转写稿须指定 --case", field="case")
         from assistant.records import save_transcript
 
-        with _session(settings) as s:
+        with db_session(settings) as s:
             saved = save_transcript(s, case_id=args.case, transcript=transcript, actor=_actor(args),
                                     audio_record_id=args.record).id
     turns = split_turns(transcript.segments)
@@ -123,7 +103,7 @@ def _case_names(settings, case_id: int) -> list[str]:
 
     from assistant.store.case_tables import CaseParty, Party
 
-    with _session(settings, readonly=True) as s:
+    with db_session(settings, readonly=True) as s:
         return list(s.execute(select(Party.name).join(CaseParty, CaseParty.party_id == Party.id)
                               .where(CaseParty.case_id == case_id)).scalars())
 
@@ -143,7 +123,7 @@ def _record_add(args, settings) -> int:
     from assistant.records import FileStore, RecordMeta, ingest_record, record_dict
 
     meta = RecordMeta.parse({**_parse_meta(args.meta), "case_id": str(args.case_id)})
-    with _session(settings) as s:
+    with db_session(settings) as s:
         res = ingest_record(s, FileStore(settings.files_dir), args.file, meta, actor=_actor(args),
                             max_bytes=settings.max_upload_mb << 20)
         data = record_dict(res.record)
@@ -159,7 +139,7 @@ def _record_add(args, settings) -> int:
 def _record_list(args, settings) -> int:
     from assistant.records import case_records, record_dict
 
-    with _session(settings, readonly=True) as s:
+    with db_session(settings, readonly=True) as s:
         rows = [record_dict(r) for r in case_records(s, args.case_id)]
     if args.json:
         print_json(rows)
@@ -172,7 +152,7 @@ def _record_list(args, settings) -> int:
 def _record_check(args, settings) -> int:
     from assistant.records import check_av_coverage, load_default_av_rules
 
-    with _session(settings) as s:
+    with db_session(settings) as s:
         load_default_av_rules(s)
         warns = check_av_coverage(s, args.case_id, agency_id=args.agency)
     for w in warns:
@@ -186,7 +166,7 @@ def _record_check(args, settings) -> int:
 def _audit_verify(args, settings) -> int:
     from assistant.audit import verify_all, verify_chain
 
-    with _session(settings, readonly=True) as s:
+    with db_session(settings, readonly=True) as s:
         reports = [verify_chain(s, args.case_id)] if args.case_id is not None else verify_all(s)
     if args.json:
         print_json([r.__dict__ for r in reports])
@@ -206,7 +186,7 @@ def _dossier(args, settings) -> int:
     from assistant.dossier import classify_key, party_dossier
 
     kind = classify_key(args.party)
-    with _session(settings) as s:
+    with db_session(settings) as s:
         d = party_dossier(s, actor=_actor(args), salt=settings.salt(),
                           **({"credit_code": args.party} if kind == "credit" else {"id_number": args.party}))
         data = d.to_dict()
@@ -224,7 +204,7 @@ def _dossier(args, settings) -> int:
 def _access(args, settings) -> int:
     from assistant import access
 
-    with _session(settings) as s:
+    with db_session(settings) as s:
         if args.access_cmd == "request":
             ids = [int(x) for x in args.records.replace("，", ",").split(",") if x.strip()]
             req = access.request_access(s, requester=_actor(args), requester_unit=args.unit, scope=args.scope,

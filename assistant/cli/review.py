@@ -11,21 +11,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date
 from pathlib import Path
 
+from assistant.cli import open_database, parse_date, split_csv
 from assistant.errors import InputError
 from assistant.settings import Settings
 
 STATUS_CN = {"pass": "通过", "warn": "提示", "fail": "不通过", "manual": "人工核对"}
 
 
-def _db(settings: Settings):
-    from assistant.store.db import Database
-
-    db = Database(settings.database_url)
-    db.ensure_current()
-    return db
 
 
 def _store(settings: Settings):
@@ -34,13 +28,6 @@ def _store(settings: Settings):
     return StatuteStore(settings.statute_db)
 
 
-def _date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"日期格式应为 YYYY-MM-DD：{value}") from None
 
 
 def _text(path: str) -> str:
@@ -52,8 +39,6 @@ def _text(path: str) -> str:
     return read_document_text(p)
 
 
-def _csv(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
 
 
 def register(subparsers) -> None:
@@ -109,7 +94,7 @@ def cmd_precedent_import(args, settings: Settings) -> int:
     from assistant.precedents import import_path
 
     store = _store(settings) if Path(settings.statute_db).exists() else None
-    with _db(settings).session() as s:
+    with open_database(settings).session() as s:
         reports = import_path(s, Path(args.path), store)
     if args.json:
         print_json([asdict(r) for r in reports])
@@ -156,7 +141,7 @@ def cmd_similar(args, settings: Settings) -> int:
     from assistant.cli import print_json
     from assistant.precedents import find_similar
 
-    with _db(settings).session(readonly=True) as s:
+    with open_database(settings).session(readonly=True) as s:
         results = find_similar(s, case_query(s, args.case_id), k=args.k)
     if args.json:
         print_json([asdict(r) for r in results])
@@ -177,8 +162,8 @@ def cmd_submit(args, settings: Settings) -> int:
 
     text = _text(args.draft)
     store = _store(settings) if Path(settings.statute_db).exists() else None
-    with _db(settings).session() as s:
-        r = review.submit(s, args.case_id, args.actor, text, materials=_csv(args.materials), store=store)
+    with open_database(settings).session() as s:
+        r = review.submit(s, args.case_id, args.actor, text, materials=split_csv(args.materials), store=store)
         data = r.to_dict()
     if args.json:
         print_json(data)
@@ -203,7 +188,7 @@ def _item_decisions(values: list[str]) -> dict:
 def cmd_decide(args, settings: Settings) -> int:
     from assistant import review
 
-    with _db(settings).session() as s:
+    with open_database(settings).session() as s:
         r = review.decide(s, args.case_id, args.reviewer, args.outcome, args.opinion, _item_decisions(args.item))
     print(f"案件 {args.case_id} 第{r.round_no}轮审核：{args.outcome}")
     return 0
@@ -216,7 +201,7 @@ def cmd_check(args, settings: Settings) -> int:
     from assistant.cli import print_json
 
     text = _text(args.draft)
-    ctx = ReviewContext(violation_date=_date(args.as_of))
+    ctx = ReviewContext(violation_date=parse_date(args.as_of))
     findings = run_checklist(text, _store(settings), ctx)
     worst = summary(findings)
     ok = FAIL not in worst.values()
@@ -235,7 +220,7 @@ def cmd_check(args, settings: Settings) -> int:
 def cmd_opinion(args, settings: Settings) -> int:
     from assistant import review
 
-    with _db(settings).session() as s:
+    with open_database(settings).session() as s:
         data = review.opinion_docx(s, args.case_id, args.round)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,26 +1,19 @@
 """``zhifa search``, ``zhifa index build``, ``zhifa eval retrieval``."""
 from __future__ import annotations
 
-import argparse
 import sys
-from datetime import date
 
-from assistant.cli import print_json
+from assistant.cli import arg_date, print_json
 from assistant.errors import InputError
 
 
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("search", help="检索法条（关键词 + 语义 + 条号直查）")
     p.add_argument("query", help="问题、案情或条号，如“销售过期食品怎么处罚”“食安法124条”")
     p.add_argument("-k", type=int, default=10, help="返回条数（默认 10）")
-    p.add_argument("--as-of", type=_date, default=None, help="按该日期有效的法律检索（默认今天）")
+    p.add_argument("--as-of", type=arg_date, default=None, help="按该日期有效的法律检索（默认今天）")
     p.add_argument("--level", default=None, help="效力层级，如 法律")
     p.add_argument("--law", default=None, help="只在某部法律中检索（全称或简称）")
     p.add_argument("--domain", default=None, help="法律部门，如 行政法")

@@ -3,17 +3,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from datetime import date
 from pathlib import Path
 
+from assistant.cli import arg_date
 from assistant.errors import InputError
 
 
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,8 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("path", help="文件或目录")
     imp.add_argument("--level", help="效力级别：行政法规、部门规章、地方性法规、地方政府规章、规范性文件")
     imp.add_argument("--issuer", help="制定机关")
-    imp.add_argument("--publish", type=_date, help="公布日期 YYYY-MM-DD")
-    imp.add_argument("--effective", type=_date, help="施行日期 YYYY-MM-DD")
+    imp.add_argument("--publish", type=arg_date, help="公布日期 YYYY-MM-DD")
+    imp.add_argument("--effective", type=arg_date, help="施行日期 YYYY-MM-DD")
     imp.add_argument("--status", help="时效性：现行有效、已废止、尚未生效")
     imp.add_argument("--domain", help="领域（如 市场监管）")
     imp.add_argument("--name", help="法规名称（默认取文件标题）")
@@ -44,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     ver = subparsers.add_parser("verify-citations", help="核对文本中的法条引用（是否存在、是否有效）")
     ver.add_argument("source", help="文本文件路径，或直接给出文本")
-    ver.add_argument("--as-of", type=_date, help="以该日期有效的版本核对（默认今天；处罚案件用违法行为发生日）")
+    ver.add_argument("--as-of", type=arg_date, help="以该日期有效的版本核对（默认今天；处罚案件用违法行为发生日）")
     ver.add_argument("--json", action="store_true")
     ver.set_defaults(func=cmd_verify)
 

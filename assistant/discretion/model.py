@@ -5,7 +5,7 @@ All records are frozen dataclasses; lists are tuples so records stay hashable an
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 

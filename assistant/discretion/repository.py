@@ -9,14 +9,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from assistant.discretion.model import (
     STATUTORY_FACTORS, BenchmarkBand, CitationCheck, Condition, DiscretionBenchmark, DiscretionFactor,
     FirstOffenceEntry, QuantityRange, to_dict,
 )
-from assistant.store.base import Base
 from assistant.store.discretion_tables import (
     BenchmarkBandRow, CaseDiscretionRow, DiscretionBenchmarkRow, DiscretionFactorRow, FirstOffenceRow,
 )
@@ -26,8 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-TABLES = [DiscretionBenchmarkRow.__table__, BenchmarkBandRow.__table__, DiscretionFactorRow.__table__,
-          FirstOffenceRow.__table__, CaseDiscretionRow.__table__]
 
 
 @contextmanager

@@ -1,16 +1,12 @@
 """Fixtures: the real 江门 2020 table imported against the real statute store, the DEMO benchmark,
-and a temporary case DB with the discretion tables."""
+and a temporary case DB migrated to head."""
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
-
-from assistant.discretion.repository import TABLES
-from assistant.store.base import Base
+from assistant.store.db import Database
 from corpus.benchmarks import import_benchmark_file, load_demo_benchmarks
 
 
@@ -33,8 +29,9 @@ def demo(statute_store):
 
 @pytest.fixture
 def session(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'cases.db'}")
-    Base.metadata.create_all(engine, tables=TABLES)
-    with Session(engine) as s:
+    """A real case database file, migrated with the product's Alembic migrations."""
+    db = Database(f"sqlite:///{tmp_path / 'cases.db'}")
+    db.migrate()
+    with db.session() as s:
         yield s
-    engine.dispose()
+    db.dispose()

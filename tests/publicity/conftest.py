@@ -6,13 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from assistant.publicity import (Citation, DecisionRecord, Officer, Party, PenaltyItem, Person,
                                  ReviewRound)
-from assistant.store import load_all_tables
-from assistant.store.base import Base
+from assistant.store.db import Database
 
 # identifiers that must never reach a public output
 PARTY_ID = "44070319850312451X"
@@ -24,13 +22,12 @@ PLATE = "粤J·D12345"
 
 @pytest.fixture
 def session(tmp_path: Path):
-    load_all_tables()
-    engine = create_engine(f"sqlite:///{tmp_path / 'publicity.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as s:
+    db = Database(f"sqlite:///{tmp_path / 'publicity.db'}")
+    db.migrate()
+    with Session(db.engine) as s:
         yield s
         s.rollback()
-    engine.dispose()
+    db.dispose()
 
 
 def natural_person_decision(**over) -> DecisionRecord:

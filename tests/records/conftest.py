@@ -1,5 +1,5 @@
 """Fixtures for records/transcription tests: a temp SQLite case store with every table
-(``create_all``), a FileStore under ``settings.files_dir``, audio files made from the real clips
+(migrated with Alembic), a FileStore under ``settings.files_dir``, audio files made from the real clips
 with ffmpeg, and the real Whisper base model assembled once per run into a temp dir."""
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from assistant.records import FileStore
-from assistant.store.base import Base
 from assistant.store.db import Database
 
 CLIP = "speech/BAC009S0764W0121.wav"  # 甚至出现交易几乎停滞的情况 (read speech, 4.2 s)
@@ -17,11 +16,7 @@ CLIP = "speech/BAC009S0764W0121.wav"  # 甚至出现交易几乎停滞的情况 
 @pytest.fixture
 def db(tmp_path: Path):
     database = Database(f"sqlite:///{tmp_path / 'case.db'}")
-    try:  # as the CLI does: Alembic first (so `zhifa …` works on this file), then any missing table
-        database.ensure_current()
-    except Exception:  # noqa: BLE001 - migrations lag behind the models during parallel work
-        pass
-    Base.metadata.create_all(database.engine)
+    database.migrate()  # the product's Alembic migrations, as the CLI runs them
     yield database
     database.dispose()
 

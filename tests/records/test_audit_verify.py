@@ -8,7 +8,6 @@ import pytest
 
 from assistant.audit import log_action, verify_all, verify_chain
 from assistant.cli import main
-from assistant.store.base import Base
 from assistant.store.db import Database
 
 
@@ -16,8 +15,7 @@ from assistant.store.db import Database
 def cli_env(settings, monkeypatch):
     monkeypatch.setenv("ZHIFA_HOME", str(settings.home))
     db = Database(settings.database_url)
-    db.ensure_current()  # as the CLI does: migrate, then only missing tables are created
-    Base.metadata.create_all(db.engine)
+    db.ensure_current()  # as the CLI does
     with db.session() as s:
         for case_id in (7, 8):
             for i in range(1, 6):
