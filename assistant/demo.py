@@ -12,7 +12,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from assistant import auth, cases
-from assistant.parties import CREDIT_CODE_CHARSET, PartyInput
+from assistant.parties import PartyInput, credit_code_check_char
 from assistant.roles import ADMIN, HANDLER, HEAD, RECORDS_KEEPER, REVIEWER, TRAINER
 from assistant.settings import Settings
 from assistant.store.case_tables import Agency, Case
@@ -40,9 +40,7 @@ def demo_password() -> str:
 
 def credit_code(body17: str) -> str:
     """Append the GB 32100 check character to 17 characters."""
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(body17, weights))
-    return body17 + CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+    return body17 + credit_code_check_char(body17)
 
 
 DEMO_CASES = (

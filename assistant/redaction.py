@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from assistant.errors import GateRefused, InputError
+from assistant.parties import CREDIT_CODE_CHARSET, credit_code_check_char, id_check_char
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.publicity import DecisionRecord
@@ -564,27 +565,17 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def _valid_id18(s: str) -> bool:
-    if len(s) != 18 or not s[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(s[:17], _ID_WEIGHTS))
-    return "10X98765432"[total % 11] == s[17].upper()
-
-
-_CC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    """GB 11643 check character (the validator in assistant.parties, as a predicate)."""
+    return len(s) == 18 and s[:17].isdigit() and id_check_char(s[:17]) == s[17].upper()
 
 
 def _valid_credit_code(s: str) -> bool:
-    """GB 32100-2015 check digit."""
+    """GB 32100 check character (the validator in assistant.parties, as a predicate)."""
     s = s.upper()
-    if len(s) != 18 or any(c not in _CC_CHARS for c in s):
-        return False
-    total = sum(_CC_CHARS.index(c) * w for c, w in zip(s[:17], _CC_WEIGHTS))
-    return _CC_CHARS[(31 - total % 31) % 31] == s[17]
+    return len(s) == 18 and all(c in CREDIT_CODE_CHARSET for c in s) and credit_code_check_char(s[:17]) == s[17]
 
 
 def _looks_like_bank_ctx(text: str, start: int) -> bool:
