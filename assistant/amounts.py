@@ -161,18 +161,3 @@ def _parse_cn_money(s: str) -> Decimal:
     return total
 
 
-_CN_RANGE = re.compile(r"处?([零〇一二两三四五六七八九十百千万亿\d.]+)元以上([零〇一二两三四五六七八九十百千万亿\d.]+)元以下(?:的)?罚款")
-
-
-def statutory_fine_ranges(text: str) -> list[tuple[Decimal, Decimal]]:
-    """Fixed fine ranges written in a penalty provision (``处十万元以上一百万元以下的罚款``).
-
-    Ranges expressed as multiples (货值金额十倍以上二十倍以下) are not returned.
-    """
-    out = []
-    for m in _CN_RANGE.finditer(text):
-        try:
-            out.append((parse_amount(m.group(1)), parse_amount(m.group(2))))
-        except InputError:
-            continue
-    return out

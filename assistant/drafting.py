@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from assistant.amounts import daxie, statutory_fine_ranges, wan, yuan
+from assistant.amounts import daxie, wan, yuan
+from corpus.penalty_ranges import statutory_fine_range
 from assistant.documents import gbt9704
 from assistant.documents.checks import missing_items_59, outdated_phrases
 from assistant.documents.citing import CitationRef, cite, recheck
@@ -179,9 +180,12 @@ def check_amounts(ctx: DraftContext, kind: DocKind | None = None) -> list[Findin
         stat = d.statutory_range
         source = "所选裁量情况"
         if stat is None:
-            ranges = [r for v in ctx.violations for ref in v.penalty_basis for r in statutory_fine_ranges(ref.article_text or ref.text)]
+            facts = ctx.case.facts
+            bases = {k: float(v) for k, v in (("货值金额", facts.goods_value), ("违法所得", facts.illegal_gains)) if v is not None}
+            ranges = [r for v in ctx.violations for ref in v.penalty_basis
+                      if (r := statutory_fine_range(ref.article_text or ref.text, bases))]
             if ranges:
-                stat = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+                stat = (Decimal(str(min(r[0] for r in ranges))), Decimal(str(max(r[1] for r in ranges))))
                 source = "、".join(ref.label for v in ctx.violations for ref in v.penalty_basis)
         if stat:
             if fine > stat[1]:

@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.amounts import daxie, parse_amount, statutory_fine_ranges, wan, yuan
+from assistant.amounts import daxie, parse_amount, wan, yuan
+from corpus.penalty_ranges import parse_ranges
 from assistant.errors import InputError
 
 
@@ -51,4 +52,7 @@ def test_formats():
 
 def test_statutory_ranges_read_from_penalty_provision():
     text = "并处十万元以上一百万元以下的罚款；情节严重的，处二万元以上二十万元以下罚款；货值金额十倍以上二十倍以下罚款"
-    assert statutory_fine_ranges(text) == [(Decimal(100000), Decimal(1000000)), (Decimal(20000), Decimal(200000))]
+    ranges = parse_ranges(text)
+    assert [(r.low, r.high) for r in ranges if r.unit == "元"] == [(100000, 1000000), (20000, 200000)]
+    multiple = parse_ranges("并处货值金额十倍以上二十倍以下罚款")
+    assert [(r.low, r.high, r.unit, r.base) for r in multiple] == [(10, 20, "倍", "货值金额")]
