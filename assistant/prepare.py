@@ -50,15 +50,31 @@ def prepare_database(settings: Settings, say: Progress) -> None:
     say("案件库已迁移到最新结构")
 
 
+def _index_state(settings: Settings, store) -> tuple[bool, str]:
+    """(usable and fresh, description) of the persisted index."""
+    from index.build import model_id
+    from index.store import check_fresh, read_manifest
+
+    manifest = read_manifest(settings.index_dir)
+    check_fresh(manifest, corpus_hash=store.content_hash(), model=model_id(settings.embedding_model))
+    dense = {"ready": "向量索引已建成", "building": "向量索引未建完（可继续 zhifa index build）",
+             "missing": "仅关键词索引（向量索引未建）"}.get(manifest.dense_state, manifest.dense_state)
+    return manifest.dense_state == "ready", f"{len(manifest.article_ids)} 条，{dense}，建于 {manifest.built_at}"
+
+
 def prepare_index(settings: Settings, say: Progress) -> None:
     from corpus.statutes import StatuteStore
-    from index.build import build_index, index_is_fresh
+    from index.build import build_index
 
     store = StatuteStore(settings.statute_db)
-    if index_is_fresh(settings, store):
-        say(f"检索索引已是最新：{settings.index_dir}")
+    try:
+        ready, detail = _index_state(settings, store)
+    except ZhifaError:
+        ready, detail = False, ""
+    if ready:
+        say(f"检索索引已是最新：{detail}")
         return
-    say("正在建立检索索引（BM25 先建好即可检索，向量索引随后完成）…")
+    say("正在建立检索索引（BM25 先建好即可检索，向量索引随后完成；2 核约需十余分钟）…")
     build_index(settings, store, progress=say)
 
 
@@ -133,16 +149,16 @@ def doctor(settings: Settings) -> list[Check]:
 
     def index() -> Check:
         from corpus.statutes import StatuteStore
-        from index.build import index_status
 
-        status = index_status(settings, StatuteStore(settings.statute_db))
-        return Check("检索索引", status.ok, status.detail, "zhifa index build")
+        ready, detail = _index_state(settings, StatuteStore(settings.statute_db))
+        return Check("检索索引", ready, detail, "zhifa index build")
 
     def database() -> Check:
         from assistant.store.db import Database
 
-        current, detail = Database(settings.database_url).check()
-        return Check("案件库", current, detail, "zhifa prepare")
+        status = Database(settings.database_url).check()
+        detail = f"迁移版本 {','.join(status.current) or '无'}（最新 {','.join(status.head)}）"
+        return Check("案件库", status.is_current, detail, "zhifa prepare")
 
     def browser() -> Check:
         path = shutil.which("chromium")
