@@ -12,8 +12,7 @@ import numpy as np
 
 from index.bm25 import BM25
 from index.dense import DenseIndex, Embedder, MAX_SEQ_LENGTH
-from index.links import derive_links
-from index.store import Manifest, write_json, write_manifest
+from index.store import Manifest, write_manifest
 from index.tokenize import tokenizer_for_store
 
 log = logging.getLogger(__name__)
@@ -54,8 +53,7 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
     tok = tokenizer_for_store(statutes)
     bm25 = BM25.build([tok.tokenize(bm25_text(a)) for a in arts])
     bm25.save(out)
-    links = derive_links(arts)
-    write_json(out / "links.json", links)
+    (out / "links.json").unlink(missing_ok=True)  # links now come only from the statute store
     t_bm25 = time.perf_counter() - t0
     manifest = Manifest(
         model=model_id(settings.embedding_model), dimension=0, corpus_hash=corpus_hash,
@@ -66,7 +64,7 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
     for stale in ("dense.faiss", "dense_ids.npy"):
         (out / stale).unlink(missing_ok=True)
     write_manifest(out, manifest)
-    progress(f"BM25 索引已保存（{t_bm25:.1f} 秒，派生违法—罚则关联 {len(links)} 条）；此时已可检索（仅关键词）")
+    progress(f"BM25 索引已保存（{t_bm25:.1f} 秒）；此时已可检索（仅关键词）")
     if not dense:
         return manifest
 

@@ -10,7 +10,7 @@ Pipeline for ``search(query)``:
    RRF (``index.fusion.RRF_K``). A law named in the question boosts its articles.
 3. **Legal structure** — for penalty questions (怎么处罚/罚多少/什么责任/罚款…) the 处罚依据
    (liability article) and 违法依据 (the violated prohibition) are surfaced together, using the
-   store's ``penalty_links`` plus the derived links in ``links.json`` (``index.links``).
+   store's ``penalty_links`` (built by ``corpus.links``; one source of legal-structure links).
 4. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
    optional level / law / domain. Repealed instruments name their successor in ``reason``.
 
@@ -30,10 +30,10 @@ import numpy as np
 
 from assistant.errors import InputError
 from corpus.numerals import CN_NUMBER, cn_to_int
-from corpus.statutes import REPEALED, Article, Law, StatuteStore
+from corpus.statutes import Article, Law, StatuteStore
 from index.bm25 import BM25
 from index.fusion import RRF_K, minmax, rrf
-from index.store import check_fresh, read_json, read_manifest
+from index.store import check_fresh, read_manifest
 from index.tokenize import expand_query, numbers_to_cn, tokenizer_for_store
 
 log = logging.getLogger(__name__)
@@ -120,10 +120,8 @@ class Searcher:
         return cls(settings, statutes, directory, **kwargs)
 
     def _load_links(self) -> None:
-        pairs: list[tuple[int, int]] = [(int(v), int(p)) for v, p, _m in read_json(self.dir / "links.json", [])]
         rows = self.statutes.con.execute("SELECT violated_id, penalty_id FROM penalty_links").fetchall()
-        pairs.extend((int(v), int(p)) for v, p in rows)
-        for v, p in pairs:
+        for v, p in rows:
             self.pen_of.setdefault(v, set()).add(p)
             self.vio_of.setdefault(p, set()).add(v)
 

@@ -5,8 +5,6 @@
 - ``bm25.npz`` + ``bm25_vocab.json`` — the sparse BM25 matrix (saved first: usable while the
   dense part is still being built);
 - ``dense.faiss`` + ``dense_ids.npy`` — faiss IndexFlatIP over unit vectors;
-- ``links.json`` — derived 违法依据 → 处罚依据 links (explicit "违反本法第X条" references and
-  item-overlap pairs), used as a fallback to the store's ``penalty_links``.
 
 No pickle anywhere. Loading an index whose corpus hash or model differs raises
 :class:`StaleIndexError` with the fix command.
