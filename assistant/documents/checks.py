@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 DATE_RE = re.compile(r"(\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日")
-_AGENCY_END = re.compile(r"(局|厅|委员会|委|人民政府|政府|办公室|管理处|中心|大队|支队|队|所|署|机关|部|院|站)$")
+# an agency name ends with its organ word, optionally followed by a bracketed note such as （演示）
+_AGENCY_END = re.compile(r"(局|厅|委员会|委|人民政府|政府|办公室|管理处|中心|大队|支队|队|所|署|机关|部|院|站)(（[^（）]{1,10}）)?$")
 PENALTY_WORDS = ("警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣", "降低资质等级", "吊销",
                  "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留")
 

@@ -149,3 +149,14 @@ def test_forms(ctx, statute_store):
     review = draft_document("送审表", ctx, store=statute_store)
     text = docx_text(review.docx)
     assert "法制审核送审表" in text and "拟处理意见：罚款人民币150000元" in text and "法制审核意见" in text
+
+
+def test_agency_name_with_a_bracketed_note_still_counts_as_the_issuing_agency():
+    from assistant.documents import missing_items_59
+
+    text = ("当事人：某公司\n住所：某市某路1号\n经查，当事人……\n上述事实，有以下证据证明：1.现场笔录\n"
+            "依据《中华人民共和国价格法》第四十二条的规定，决定罚款人民币2000元。\n"
+            "当事人应当自收到本决定书之日起十五日内缴纳罚款。\n"
+            "如不服本决定，可以在收到本决定书之日起六十日内申请行政复议，或者在六个月内提起行政诉讼。\n"
+            "示范市市场监督管理局（演示）\n（示范市市场监督管理局（演示）印章）\n2026年11月22日")
+    assert missing_items_59(text) == []
