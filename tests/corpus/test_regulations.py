@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -142,8 +143,11 @@ def test_gb18030_text_is_read(writable_store, tmp_path):
 
 # -- the zcyclaw package: 16 real Markdown regulations ------------------------------------------------
 def test_all_zcyclaw_regulations_import(writable_store):
-    zcyclaw = pytest.importorskip("zcyclaw", reason="zcyclaw 未安装（make install 会安装）：无法测试真实法规文件")
-    seed = Path(zcyclaw.__file__).parent / "data" / "seed_data"
+    # located without importing it: the package's __init__ needs dependencies we install --no-deps
+    spec = importlib.util.find_spec("zcyclaw")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("zcyclaw 未安装（make install 会以 --no-deps 安装）：无法测试真实法规文件")
+    seed = Path(list(spec.submodule_search_locations)[0]) / "data" / "seed_data"
     files = collect_files(seed)
     assert len(files) == 16
     results = import_instruments(writable_store, files)
