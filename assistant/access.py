@@ -1,8 +1,9 @@
 """调阅 (access to another unit's records, spec §6 / [004]).
 
 Flow: :func:`request_access` (requester, unit, 内部/外部, purpose, records, mode view|copy|loan;
-external requests carry the 调阅函 reference) → :func:`approve_access` by the agency's configured
-approver role (``Agency.settings["access_approver_role"]``: 机关负责人 by default, or 记录管理员)
+external requests carry the 调阅函 reference) → :func:`approve_access` by a user of the owning agency who holds its configured
+approver role (``Agency.settings["access_approver_role"]``: 机关负责人 by default, or 记录管理员) —
+the role is read from the users table, never taken from the caller; refused approvals are logged
 → :func:`issue_access` → :func:`return_access` with a return check. :func:`authorize` is called
 by every view/download of a record: a user of the owning unit passes; anyone else needs an
 approved, issued-or-approved, unexpired, unreturned request covering the record and the mode.
@@ -97,19 +98,49 @@ def _get(session: Session, request_id: int) -> AccessRequest:
     return req
 
 
-def approve_access(session: Session, request_id: int, *, approver: str, approver_roles: Iterable[str],
-                   days: int = DEFAULT_DAYS, now: datetime | None = None) -> AccessRequest:
-    req = _get(session, request_id)
+def _approver_refused(session: Session, req: AccessRequest, *, approver: str, action: str, reason: str,
+                      now: datetime) -> PermissionDenied:
+    """Log (and commit) a refused approval, so the attempt survives the caller's rollback."""
+    log_action(session, case_id=_case_of(session, req.record_ids), actor=approver, action="access.approve_refused",
+               detail={"request_id": req.id, "attempt": action, "reason": reason}, at=now)
+    session.commit()
+    log.warning("access approval refused: %s on request %s (%s)", approver, req.id, reason)
+    return PermissionDenied(reason)
+
+
+def _check_approver(session: Session, req: AccessRequest, approver: str, *, action: str, now: datetime) -> str:
+    """The approver's roles and unit come from the users table, never from the caller: the user must
+    exist, be active, hold the owning agency's configured approver role and belong to that agency."""
+    from assistant.store.case_tables import User
+
     need = approver_role(session, req.owner_unit)
-    if need not in set(approver_roles):
-        raise PermissionDenied(f"调阅申请须由{need}审批，{approver}无此角色")
+    user = session.execute(select(User).where(User.username == approver)).scalar_one_or_none()
+    if user is None or not user.active:
+        raise _approver_refused(session, req, approver=approver, action=action, now=now,
+                                reason=f"调阅申请须由{need}审批，用户“{approver}”不存在或已停用")
+    if need not in user.role_names:
+        raise _approver_refused(session, req, approver=approver, action=action, now=now,
+                                reason=f"调阅申请须由{need}审批，{approver}无此角色")
+    if req.owner_unit is not None and user.agency_id != req.owner_unit:
+        raise _approver_refused(session, req, approver=approver, action=action, now=now,
+                                reason=f"调阅申请须由记录所属单位的{need}审批，{approver}不属于该单位")
     if approver == req.requester:
-        raise PermissionDenied("申请人不能审批自己的调阅申请")
+        raise _approver_refused(session, req, approver=approver, action=action, now=now,
+                                reason="申请人不能审批自己的调阅申请")
+    return need
+
+
+def approve_access(session: Session, request_id: int, *, approver: str, days: int = DEFAULT_DAYS,
+                   now: datetime | None = None) -> AccessRequest:
+    """Approve a pending request. ``approver`` is a username; their role is read from the users
+    table (:func:`_check_approver`). Refusals are logged (``access.approve_refused``) and committed."""
+    req = _get(session, request_id)
+    now = (now or datetime.now()).replace(tzinfo=None)
+    need = _check_approver(session, req, approver, action="approve", now=now)
     if req.status != "pending":
         raise InputError(f"调阅申请 {request_id} 当前状态为 {req.status}，不能审批", field="status")
     if days <= 0:
         raise InputError("调阅期限必须大于 0 天", field="days")
-    now = (now or datetime.now()).replace(tzinfo=None)
     req.status, req.approver, req.approver_role = "approved", approver, need
     req.approved_at, req.expires_at = now, now + timedelta(days=days)
     log_action(session, case_id=_case_of(session, req.record_ids), actor=approver, action="access.approve",
@@ -117,16 +148,17 @@ def approve_access(session: Session, request_id: int, *, approver: str, approver
     return req
 
 
-def reject_access(session: Session, request_id: int, *, approver: str, approver_roles: Iterable[str],
-                  reason: str, now: datetime | None = None) -> AccessRequest:
+def reject_access(session: Session, request_id: int, *, approver: str, reason: str,
+                  now: datetime | None = None) -> AccessRequest:
     req = _get(session, request_id)
-    need = approver_role(session, req.owner_unit)
-    if need not in set(approver_roles):
-        raise PermissionDenied(f"调阅申请须由{need}审批，{approver}无此角色")
+    now = (now or datetime.now()).replace(tzinfo=None)
+    need = _check_approver(session, req, approver, action="reject", now=now)
+    if req.status != "pending":
+        raise InputError(f"调阅申请 {request_id} 当前状态为 {req.status}，不能审批", field="status")
     req.status, req.approver, req.approver_role = "rejected", approver, need
-    req.approved_at = (now or datetime.now()).replace(tzinfo=None)
+    req.approved_at = now
     log_action(session, case_id=_case_of(session, req.record_ids), actor=approver, action="access.reject",
-               detail={"request_id": req.id, "reason": reason})
+               detail={"request_id": req.id, "reason": reason}, at=now)
     return req
 
 

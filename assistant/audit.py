@@ -5,20 +5,33 @@ download, export) is appended here by the service that performs it.
 
 The entry is added to the caller's session and commits with the caller's transaction, so an action
 and its audit entry are saved together or not at all. Never put personal identifiers in ``detail``.
+
+Tamper evidence (:func:`verify_chain`, ``zhifa audit verify``):
+- each entry's hash covers the previous entry's hash, so a changed, deleted or reordered entry breaks
+  the chain at that entry;
+- a hash chain alone cannot see its *newest* entries being deleted, so every chain also has a head
+  row (``audit_heads``: entry count and newest hash) written in the same transaction as each append;
+  verify compares the chain with its head (tail truncation, a whole chain deleted, a head deleted);
+- a case in the case store whose chain is missing entirely (log rows and head both deleted) is
+  reported too, since every case is created with an audit entry.
+An attacker who can rewrite the whole database consistently (entries, heads and cases) is out of
+reach of any in-database check; that needs the heads exported to WORM storage (spec §6).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.store.audit_tables import AuditEntry
+from assistant.store.audit_tables import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+_HEX = re.compile(r"[0-9a-f]{32,}")
 
 
 def chain_key(case_id: int | None) -> str:
@@ -35,9 +48,22 @@ def entry_digest(prev_hash: str, *, chain: str, seq: int, case_id: int | None, a
     return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
 
 
+def _scrub(value):
+    """Safety net under the callers' own care: ID and phone numbers in free text never reach the log."""
+    from assistant.logs import mask_pii
+
+    if isinstance(value, str):
+        return value if _HEX.fullmatch(value) else mask_pii(value)  # digests stay intact
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    return value
+
+
 def log_action(session: Session, *, case_id: int | None, actor: str, action: str,
                detail: dict | None = None, at: datetime | None = None) -> AuditEntry:
-    detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
+    detail = _scrub(json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)))
     chain = chain_key(case_id)
     last = session.execute(
         select(AuditEntry).where(AuditEntry.chain_key == chain).order_by(AuditEntry.seq.desc()).limit(1)
@@ -50,6 +76,11 @@ def log_action(session: Session, *, case_id: int | None, actor: str, action: str
                        entry_hash=entry_digest(prev, chain=chain, seq=seq, case_id=case_id, at=at,
                                                actor=actor, action=action, detail=detail))
     session.add(entry)
+    head = session.get(AuditHead, chain)
+    if head is None:
+        head = AuditHead(chain_key=chain, case_id=case_id, entries=0, last_hash=GENESIS, updated_at=at)
+        session.add(head)
+    head.entries, head.last_hash, head.updated_at = seq, entry.entry_hash, at
     session.flush()
     return entry
 
@@ -82,11 +113,52 @@ def verify_chain(session: Session, case_id: int | None) -> ChainReport:
         if digest != row.entry_hash:
             return ChainReport(chain, len(rows), False, row.seq, row.id, "内容哈希不符（该条记录被修改）")
         prev = row.entry_hash
+    head = session.get(AuditHead, chain)
+    if head is None:
+        if rows:
+            return ChainReport(chain, len(rows), False, None, None,
+                               "链头锚点缺失（audit_heads 中该链的记录被删除），无法确认末尾记录完整")
+        if case_id is not None and _case_exists(session, case_id):
+            return ChainReport(chain, 0, False, 1, None, "案件存在但审计链整条缺失（日志与链头均被删除）")
+        return ChainReport(chain, 0, True)
+    if head.entries > len(rows):
+        what = ("整条链的记录均被删除" if not rows else
+                f"链头记录共 {head.entries} 条，实际只有 {len(rows)} 条：第 {len(rows) + 1} 条起的末尾记录被删除")
+        return ChainReport(chain, len(rows), False, len(rows) + 1, None, what)
+    if head.entries < len(rows):
+        extra = rows[head.entries]
+        return ChainReport(chain, len(rows), False, extra.seq, extra.id,
+                           f"链头记录共 {head.entries} 条，实际 {len(rows)} 条：该条起的记录未经系统写入")
+    if head.last_hash != prev:
+        last = rows[-1]
+        return ChainReport(chain, len(rows), False, last.seq, last.id,
+                           "末条记录与链头锚点哈希不符（末条记录被替换或链头被改）")
     return ChainReport(chain, len(rows), True)
 
 
+def _case_exists(session: Session, case_id: int) -> bool:
+    try:
+        from assistant.store.case_tables import Case
+    except ImportError:  # pragma: no cover - the case store is part of the product
+        return False
+    return session.get(Case, case_id) is not None
+
+
 def chain_keys(session: Session) -> list[str]:
-    return sorted(session.execute(select(AuditEntry.chain_key).distinct()).scalars())
+    keys = set(session.execute(select(AuditEntry.chain_key).distinct()).scalars())
+    keys |= set(session.execute(select(AuditHead.chain_key)).scalars())
+    return sorted(keys)
+
+
+def missing_case_chains(session: Session) -> list[ChainReport]:
+    """Cases of the case store with no audit chain at all (their log rows and head deleted)."""
+    try:
+        from assistant.store.case_tables import Case
+    except ImportError:  # pragma: no cover - the case store is part of the product
+        return []
+    have = set(chain_keys(session))
+    return [ChainReport(chain_key(cid), 0, False, 1, None, "案件存在但审计链整条缺失（日志与链头均被删除）")
+            for cid in session.execute(select(Case.id).order_by(Case.id)).scalars() if chain_key(cid) not in have]
 
 
 def verify_all(session: Session) -> list[ChainReport]:
@@ -95,4 +167,5 @@ def verify_all(session: Session) -> list[ChainReport]:
     for key in chain_keys(session):
         case_id = None if key == "global" else int(key.split(":", 1)[1])
         reports.append(verify_chain(session, case_id))
-    return reports
+    reports += missing_case_chains(session)
+    return sorted(reports, key=lambda r: (r.chain == "global", int(r.chain.split(":")[1]) if ":" in r.chain else 0))

@@ -8,13 +8,16 @@ audit entry (:func:`assistant.audit.log_action`) and, for lifecycle steps, a ``c
                            salt=settings.salt())
         advance(s, case.id, "调查取证", actor="zhang3")
 
+Commands (lifecycle steps, statements, hearing, review, flags) are here; look-ups and views are in
+:mod:`assistant.case_queries`, parties/violations/evidence/handlers in :mod:`assistant.case_records`;
+both are re-exported, so ``from assistant.cases import …`` keeps working for every name.
+
 Refused steps raise :class:`assistant.errors.GateRefused` with the article; bad input raises
 :class:`InputError`. Either leaves the store unchanged when the caller's transaction rolls back
 (``Database.session`` does).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -23,18 +26,29 @@ from sqlalchemy.orm import Session
 from assistant import lifecycle as lc
 from assistant import roles
 from assistant.audit import log_action
-from assistant.data import load
-from assistant.deadlines import Clock, add_working_days, case_clocks, statutory_due
+# queries and records live in their own modules; they are re-exported here (the public service API)
+from assistant.case_queries import (FLAG_NAMES, CaseSummary, CaseView, _agency_settings, _context,  # noqa: F401
+                                    _handler_dict, _handlers, _is_handler, _parties, _user, get_agency, get_case,
+                                    list_cases, show_case)
+from assistant.case_records import (EVIDENCE_TYPES, add_evidence, add_party, add_violation,  # noqa: F401
+                                    assign_handlers)
+from assistant.deadlines import add_working_days, statutory_due
 from assistant.errors import GateRefused, InputError, NotFoundError
 from assistant.numbering import CASE_NUMBER_KIND, allocate
-from assistant.parties import PartyInput, id_hash, mask_id_number
-from assistant.store.case_tables import (Agency, Case, CaseEvent, CaseHandler, CaseParty, CaseReview,
-                                         CaseStatement, Evidence, Party, User, Violation)
+from assistant.parties import PartyInput
+from assistant.store.case_tables import Agency, Case, CaseEvent, CaseHandler, CaseReview, CaseStatement, Violation
 
-EVIDENCE_TYPES = tuple(t["name"] for t in load("evidence_types.json")["types"])
+__all__ = [
+    "FLAG_NAMES", "EVIDENCE_TYPES", "STATEMENT_KINDS", "REVIEW_RESULTS", "CaseSummary", "CaseView",
+    "create_agency", "get_agency", "get_case", "create_case", "add_party", "add_violation", "add_evidence",
+    "assign_handlers", "advance", "record_statement", "record_waiver", "schedule_hearing", "record_hearing_held",
+    "record_review_result", "mark_review_passed", "mark_review_failed", "record_collective_discussion",
+    "record_extension", "record_preservation", "set_flags", "show_case", "list_cases",
+    "_handlers", "_parties", "_is_handler",
+]
+
 STATEMENT_KINDS = ("陈述", "申辩", "放弃陈述申辩", "听证申请", "放弃听证", "复核意见")
 REVIEW_RESULTS = ("通过", "存在问题")
-FLAG_NAMES = ("major", "multi_relation", "public_interest", "collective_required", "review_required")
 
 
 # -- agencies ----------------------------------------------------------------------------------
@@ -53,29 +67,7 @@ def create_agency(session: Session, *, name: str, code: str, region: str = "", p
     return agency
 
 
-def get_agency(session: Session, ref: int | str) -> Agency:
-    agency = session.get(Agency, int(ref)) if str(ref).isdigit() else session.execute(
-        select(Agency).where((Agency.name == ref) | (Agency.code == ref))).scalars().first()
-    if agency is None:
-        raise NotFoundError(f"执法机关“{ref}”不存在")
-    return agency
-
-
 # -- cases -------------------------------------------------------------------------------------
-
-def _user(session: Session, username: str) -> User:
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None:
-        raise NotFoundError(f"用户“{username}”不存在")
-    return user
-
-
-def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFoundError(f"案件不存在（id={case_id}）")
-    return case
-
 
 def _as_date(value, field_name: str) -> date | None:
     if value is None or isinstance(value, date):
@@ -142,136 +134,6 @@ def create_case(session: Session, *, agency_id: int, cause: str, actor: str, han
     return case
 
 
-def add_party(session: Session, case_id: int, party: PartyInput, *, actor: str, salt: str) -> Party:
-    """Register a party (validated); the same credit code / ID number reuses one party (一户式)."""
-    case = get_case(session, case_id)
-    p = party.validated()
-    hashed = id_hash(p.id_number, salt) if p.id_number else None
-    if p.id_number and not salt:
-        raise InputError("缺少身份证号加盐哈希所用的盐（settings.salt()）", field="salt")
-    existing = None
-    if p.credit_code:
-        existing = session.execute(select(Party).where(Party.credit_code == p.credit_code)).scalars().first()
-    elif hashed:
-        existing = session.execute(select(Party).where(Party.id_hash == hashed)).scalars().first()
-    row = existing or Party(kind=p.kind, name=p.name, id_number=p.id_number, id_hash=hashed, credit_code=p.credit_code,
-                            address=p.address, legal_representative=p.legal_representative, phone=p.phone)
-    if existing is None:
-        session.add(row)
-        session.flush()
-    if not session.execute(select(CaseParty).where(CaseParty.case_id == case.id, CaseParty.party_id == row.id)).first():
-        session.add(CaseParty(case_id=case.id, party_id=row.id))
-    session.flush()
-    log_action(session, case_id=case.id, actor=actor, action="case.add_party",
-               detail={"party_id": row.id, "kind": row.kind, "name": row.name, "reused": existing is not None})
-    return row
-
-
-def add_violation(session: Session, case_id: int, *, actor: str, description: str, violated_provision: str,
-                  penalty_provision: str, violated_article_ids: list | None = None,
-                  penalty_article_ids: list | None = None, benchmark_ref: str | None = None,
-                  quantities: dict | None = None) -> Violation:
-    case = get_case(session, case_id)
-    if not (description or "").strip():
-        raise InputError("违法行为描述不能为空", field="description")
-    row = Violation(case_id=case.id, description=description.strip(), violated_provision=(violated_provision or "").strip(),
-                    penalty_provision=(penalty_provision or "").strip(), violated_article_ids=list(violated_article_ids or []),
-                    penalty_article_ids=list(penalty_article_ids or []), benchmark_ref=benchmark_ref,
-                    quantities=dict(quantities or {}))
-    session.add(row)
-    session.flush()
-    log_action(session, case_id=case.id, actor=actor, action="case.add_violation",
-               detail={"violation_id": row.id, "violated_provision": row.violated_provision,
-                       "penalty_provision": row.penalty_provision})
-    return row
-
-
-def add_evidence(session: Session, case_id: int, *, actor: str, type: str, title: str, description: str = "",
-                 source: str = "", collected_at: datetime | None = None, file_sha256: str | None = None,
-                 file_path: str | None = None) -> Evidence:
-    case = get_case(session, case_id)
-    if type not in EVIDENCE_TYPES:
-        raise InputError(f"证据种类“{type}”不在《中华人民共和国行政处罚法》第四十六条所列之内：{'、'.join(EVIDENCE_TYPES)}",
-                         field="type")
-    if not (title or "").strip():
-        raise InputError("证据名称不能为空", field="title")
-    row = Evidence(case_id=case.id, type=type, title=title.strip(), description=description, source=source,
-                   collected_by=actor, collected_at=collected_at, file_sha256=file_sha256, file_path=file_path)
-    session.add(row)
-    session.flush()
-    log_action(session, case_id=case.id, actor=actor, action="case.add_evidence",
-               detail={"evidence_id": row.id, "type": type, "title": row.title, "sha256": file_sha256})
-    return row
-
-
-def assign_handlers(session: Session, case_id: int, usernames: list[str], *, actor: str,
-                    today: date | None = None) -> list[str]:
-    """Add handlers; the case must keep ≥2 handlers with valid credentials (第四十二条)."""
-    case = get_case(session, case_id)
-    actor_user = _user(session, actor)
-    if roles.HEAD not in actor_user.role_names and not _is_handler(session, case.id, actor_user.id):
-        raise GateRefused("只有机关负责人或本案承办人可以指派承办人", article=lc.art("第四十二条"), gate="assign")
-    added = []
-    for name in dict.fromkeys(usernames):
-        u = _user(session, name)
-        if roles.HANDLER not in u.role_names:
-            raise InputError(f"“{u.username}”不具有承办人角色", field="handlers")
-        if u.id == case.hearing_host_id:
-            raise GateRefused("听证主持人不得为本案调查人员", article=lc.art("第六十四条第（四）项"), gate="host")
-        if not _is_handler(session, case.id, u.id):
-            session.add(CaseHandler(case_id=case.id, user_id=u.id, assigned_by=actor))
-            added.append(u.username)
-    session.flush()
-    lc.run_gate("two_handlers", _context(session, case, actor, {}, today or date.today()))
-    log_action(session, case_id=case.id, actor=actor, action="case.assign_handlers", detail={"added": added})
-    return added
-
-
-def _is_handler(session: Session, case_id: int, user_id: int) -> bool:
-    return bool(session.execute(select(CaseHandler.id).where(CaseHandler.case_id == case_id,
-                                                             CaseHandler.user_id == user_id)).first())
-
-
-def _handler_dict(u: User) -> dict:
-    return {"username": u.username, "credential_no": u.credential_no, "credential_expiry": u.credential_expiry,
-            "active": u.active, "roles": sorted(u.role_names)}
-
-
-def _handlers(session: Session, case_id: int) -> list[User]:
-    return list(session.execute(select(User).join(CaseHandler, CaseHandler.user_id == User.id)
-                                .where(CaseHandler.case_id == case_id).order_by(CaseHandler.id)).scalars())
-
-
-def _parties(session: Session, case_id: int) -> list[Party]:
-    return list(session.execute(select(Party).join(CaseParty, CaseParty.party_id == Party.id)
-                                .where(CaseParty.case_id == case_id).order_by(CaseParty.id)).scalars())
-
-
-def _agency_settings(session: Session, case: Case) -> dict:
-    agency = session.get(Agency, case.agency_id)
-    settings = dict(agency.settings or {})
-    settings.setdefault("region", agency.region)
-    return settings
-
-
-def _context(session: Session, case: Case, actor: str, payload: dict, today: date) -> lc.GateContext:
-    actor_user = session.execute(select(User).where(User.username == actor)).scalar_one_or_none()
-    handlers = _handlers(session, case.id)
-    statements = session.execute(select(CaseStatement).where(CaseStatement.case_id == case.id)).scalars().all()
-    violations = session.execute(select(Violation).where(Violation.case_id == case.id)).scalars().all()
-    return lc.GateContext(
-        case=case, actor_username=actor,
-        actor_roles=frozenset(actor_user.role_names) if actor_user else frozenset(),
-        actor_is_handler=bool(actor_user and any(h.id == actor_user.id for h in handlers)),
-        handlers=[_handler_dict(h) for h in handlers],
-        party_kinds=[p.kind for p in _parties(session, case.id)],
-        violations=[{"violated_provision": v.violated_provision, "penalty_provision": v.penalty_provision} for v in violations],
-        today=today, payload=payload, agency_settings=_agency_settings(session, case),
-        statements=[{"kind": s.kind, "on": s.on} for s in statements],
-        review_passed=case.review_passed_at is not None,
-    )
-
-
 def _event(session: Session, case: Case, from_state, to_state, actor: str, article: str, payload: dict,
            kind: str = "transition") -> None:
     session.add(CaseEvent(case_id=case.id, kind=kind, from_state=from_state, to_state=to_state, actor=actor,
@@ -299,6 +161,9 @@ def advance(session: Session, case_id: int, to_state: str, *, actor: str, payloa
     case = get_case(session, case_id)
     today = today or date.today()
     payload = dict(payload or {})
+    if to_state == lc.DECISION and not payload.get("penalty") and case.notice:
+        # 第四十五条: by default the decision is exactly what was notified (never heavier)
+        payload["penalty"] = lc.Penalty.from_payload(case.notice).as_dict()
     ctx = _context(session, case, actor, payload, today)
     if to_state in (lc.PRIOR_NOTICE, lc.DECISION, lc.NO_PENALTY, lc.ON_SPOT_DECISION):
         penalty = ctx.proposed if to_state != lc.NO_PENALTY else None
@@ -313,6 +178,41 @@ def advance(session: Session, case_id: int, to_state: str, *, actor: str, payloa
     return case
 
 
+def _record_precedent(session: Session, case: Case) -> None:
+    """Every decided case becomes a precedent for similar-case comparison (same transaction)."""
+    from assistant.discretion.repository import saved_band
+    from assistant.precedents import add_decided_case
+
+    parties = _parties(session, case.id)
+    violations = session.execute(select(Violation).where(Violation.case_id == case.id)).scalars().all()
+    quantities: dict = {}
+    for v in violations:
+        quantities.update(v.quantities or {})
+    decision = lc.Penalty.from_payload(case.decision)
+
+    def _num(*keys):
+        for k in keys:
+            if quantities.get(k) is not None:
+                return float(quantities[k])
+        return None
+
+    add_decided_case(
+        session, case_id=case.id, document_no=case.decision_number, agency=session.get(Agency, case.agency_id).name,
+        decided_on=case.decided_on, party_kind=parties[0].kind if parties else None,
+        party_name=parties[0].name if parties else None,
+        facts="\n".join(v.description for v in violations) or str((case.notice or {}).get("facts") or case.cause),
+        violated=[v.violated_provision for v in violations if v.violated_provision],
+        penalty=[v.penalty_provision for v in violations if v.penalty_provision],
+        violated_ids=[int(i) for v in violations for i in (v.violated_article_ids or [])],
+        penalty_ids=[int(i) for v in violations for i in (v.penalty_article_ids or [])],
+        penalty_types=list(decision.types) if case.outcome != lc.NO_PENALTY else [lc.NO_PENALTY],
+        fine=decision.fine if case.outcome != lc.NO_PENALTY else None,
+        confiscation=decision.confiscation or None,
+        illegal_gains=_num("违法所得", "illegal_gains"), goods_value=_num("货值金额", "货值", "goods_value"),
+        band=(case.notice or {}).get("band") or saved_band(session, case.id),
+        violation_code=next((v.benchmark_ref for v in violations if v.benchmark_ref), None))
+
+
 def _effects(session: Session, case: Case, to_state: str, actor: str, payload: dict, ctx: lc.GateContext,
              today: date) -> dict:
     settings = ctx.agency_settings
@@ -324,7 +224,7 @@ def _effects(session: Session, case: Case, to_state: str, actor: str, payload: d
             if case.procedure == lc.ORDINARY else None
         case.notice = {**penalty.as_dict(), "facts": payload.get("facts"), "reasons": payload.get("reasons"),
                        "basis": payload.get("basis"), "hearing_rights_stated": bool(payload.get("hearing_rights_stated")),
-                       "number": number}
+                       "number": number, **({"band": payload["band"]} if payload.get("band") else {})}
         case.notice_served_on = served
         case.hearing_required = bool(hearing)
         case.statement_waived = False
@@ -336,12 +236,19 @@ def _effects(session: Session, case: Case, to_state: str, actor: str, payload: d
         case.decided_on, case.decided_by = today, _user(session, actor).id
         case.decision_number = allocate(session, case.agency_id, kind, actor=actor, year=today.year, case_id=case.id).number
         case.outcome = "处罚"
+        _record_precedent(session, case)
         return {"decision_number": case.decision_number}
     if to_state == lc.NO_PENALTY:
         case.decision = {"types": [], "fine": 0, "confiscation": 0, "ground": payload.get("ground")}
         case.decided_on, case.decided_by, case.outcome = today, _user(session, actor).id, lc.NO_PENALTY
         case.decision_number = allocate(session, case.agency_id, "不罚", actor=actor, year=today.year, case_id=case.id).number
+        _record_precedent(session, case)
         return {"decision_number": case.decision_number}
+    if to_state == lc.LEGAL_REVIEW and not case.review_required:
+        # A case sent to 法制审核 (required or chosen) may not be decided until that review passes (第五十八条).
+        case.review_required = True
+        case.review_reasons = list(case.review_reasons or []) + [
+            {"id": "submitted", "text": "已送法制审核，审核通过前不得作出决定", "article": lc.art("第五十八条")}]
     if to_state == lc.SERVICE:
         case.served_on = _as_date(payload.get("served_on"), "送达日")
         return {"served_on": case.served_on}
@@ -530,90 +437,3 @@ def set_flags(session: Session, case_id: int, *, actor: str, **flags: bool) -> C
                         [p.kind for p in _parties(session, case.id)], _agency_settings(session, case))
     log_action(session, case_id=case.id, actor=actor, action="case.flags", detail={k: bool(v) for k, v in flags.items()})
     return case
-
-
-# -- views -------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CaseView:
-    id: int
-    case_number: str | None
-    agency: str
-    cause: str
-    procedure: str
-    state: str
-    outcome: str | None
-    source: str
-    filed_on: date | None
-    violation_date: date | None
-    flags: dict
-    review_reasons: list
-    parties: list[dict]
-    handlers: list[dict]
-    violations: list[dict]
-    evidence: list[dict]
-    notice: dict | None
-    decision: dict | None
-    decision_number: str | None
-    events: list[dict]
-    clocks: list[Clock]
-    next_states: list[str]
-    warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["clocks"] = [{**asdict(c), "status": c.status} for c in self.clocks]
-        return data
-
-
-def show_case(session: Session, case_id: int, *, today: date | None = None, actor: str | None = None) -> CaseView:
-    """The case with its running clocks. Pass ``actor`` to log the view (调阅 register)."""
-    case = get_case(session, case_id)
-    today = today or date.today()
-    agency = session.get(Agency, case.agency_id)
-    clocks = case_clocks(case, today, agency_settings=agency.settings or {})
-    if actor:
-        log_action(session, case_id=case.id, actor=actor, action="case.view", detail={})
-    events = session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).scalars()
-    return CaseView(
-        id=case.id, case_number=case.case_number, agency=agency.name, cause=case.cause, procedure=case.procedure,
-        state=case.state, outcome=case.outcome, source=case.source, filed_on=case.filed_on,
-        violation_date=case.violation_date,
-        flags={n: bool(getattr(case, n)) for n in FLAG_NAMES + ("hearing_required", "hearing_held", "statement_waived")}
-        | {"review_passed": case.review_passed_at is not None},
-        review_reasons=list(case.review_reasons or []),
-        parties=[{"id": p.id, "kind": p.kind, "name": p.name, "credit_code": p.credit_code,
-                  "id_number_masked": mask_id_number(p.id_number)} for p in _parties(session, case.id)],
-        handlers=[{"username": u.username, "display_name": u.display_name, "credential_no": u.credential_no,
-                   "credential_expiry": u.credential_expiry} for u in _handlers(session, case.id)],
-        violations=[{"id": v.id, "description": v.description, "violated_provision": v.violated_provision,
-                     "penalty_provision": v.penalty_provision, "benchmark_ref": v.benchmark_ref}
-                    for v in session.execute(select(Violation).where(Violation.case_id == case.id)).scalars()],
-        evidence=[{"id": e.id, "type": e.type, "title": e.title, "sha256": e.file_sha256}
-                  for e in session.execute(select(Evidence).where(Evidence.case_id == case.id)).scalars()],
-        notice=case.notice, decision=case.decision, decision_number=case.decision_number,
-        events=[{"at": e.at, "kind": e.kind, "from": e.from_state, "to": e.to_state, "actor": e.actor,
-                 "article": e.article} for e in events],
-        clocks=clocks, next_states=lc.allowed_targets(case.procedure, case.state),
-        warnings=sorted({w for c in clocks for w in c.warnings}),
-    )
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    id: int
-    case_number: str | None
-    cause: str
-    procedure: str
-    state: str
-    filed_on: date | None
-
-
-def list_cases(session: Session, *, agency_id: int | None = None, state: str | None = None) -> list[CaseSummary]:
-    query = select(Case).order_by(Case.id)
-    if agency_id is not None:
-        query = query.where(Case.agency_id == agency_id)
-    if state:
-        query = query.where(Case.state == state)
-    return [CaseSummary(c.id, c.case_number, c.cause, c.procedure, c.state, c.filed_on)
-            for c in session.execute(query).scalars()]

@@ -287,7 +287,12 @@ def _documents(d: ParsedDecision, ctx: ReviewContext, _s: StatuteStore | None) -
         if not re.search(r"百分之三|3%", d.text):
             out.append(Finding("文书规范齐备", WARN, "未告知逾期缴纳每日按罚款数额百分之三加处罚款", basis="《中华人民共和国行政处罚法》第七十二条"))
     if d.document_no is None:
-        out.append(Finding("文书规范齐备", FAIL, "缺少文号（如 某市监罚〔2026〕12号）"))
+        placeholder = re.search(r"[\u4e00-\u9fa5]{1,12}[〔\[【(（﹝]\s*\d{4}\s*[〕\]】)）﹞]\s*（待编号）", d.text)
+        if placeholder:  # a draft before the decision: the number is allocated when the decision is made (spec §7)
+            out.append(Finding("文书规范齐备", WARN, f"文号待编号（{placeholder.group(0)}），作出决定时由系统编号",
+                               placeholder.group(0)))
+        else:
+            out.append(Finding("文书规范齐备", FAIL, "缺少文号（如 某市监罚〔2026〕12号）"))
     return out or [Finding("文书规范齐备", PASS, "第五十九条规定事项齐全，救济期限表述正确")]
 
 

@@ -99,9 +99,8 @@ def distribution_chart(stats: PeerStats, proposed: float | None, title: str = "�
     ax.set_ylim(-0.5, 0.5)
     ax.set_xlabel("罚款（元）")
     ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8, frameon=False)
-    fig.tight_layout()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8, frameon=False)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.15)  # keep the legend below the axis label
     plt.close(fig)
     return buf.getvalue()

@@ -109,8 +109,20 @@ class _Warn:
     def touch(self, day: date) -> None:
         note = self.cal.coverage_note(day.year)
         if note and note not in self.notes:
-            log.warning(note)
+            _warn_once(note)
             self.notes.append(note)
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(note: str) -> None:
+    """Provisional / missing holiday data is logged once per process (each Due still carries it)."""
+    if note in _WARNED:
+        log.debug(note)
+        return
+    _WARNED.add(note)
+    log.warning(note)
 
 
 def add_working_days(start: date, n: int, cal: HolidayCalendar | None = None) -> Due:

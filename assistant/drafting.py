@@ -207,7 +207,8 @@ def check_amounts(ctx: DraftContext, kind: DocKind | None = None) -> list[Findin
             elif gains is not None and p.amount != gains:
                 out.append(Finding("confiscation_mismatch", ERROR,
                                    f"没收违法所得 {yuan(p.amount)}与认定的违法所得 {yuan(gains)}不一致"))
-    if gains and gains > 0 and not any(p.type == "没收违法所得" for p in ctx.penalties) and ctx.no_penalty is None:
+    if gains and gains > 0 and not any(p.type == "没收违法所得" for p in ctx.penalties) and ctx.no_penalty is None \
+            and (kind is None or kind.key in ("decision", "notice")):  # 立案审批表 / 送审表 decide no penalty
         out.append(Finding("confiscation_missing", WARNING,
                            f"认定违法所得 {yuan(gains)}，但处罚内容中没有没收违法所得（行政处罚法 第二十八条第二款）"))
     notified = ctx.procedure.notified_penalties
@@ -326,7 +327,7 @@ def _document_checks(kind: DocKind, ctx: DraftContext, text: str, hearing: bool,
             out.append(Finding("no_penalty_items", ERROR, "决定书没有处罚内容"))
         if (decision_day - ctx.case.filed_on).days > 90:
             out.append(Finding("decision_late", WARNING,
-                               f"决定日距立案日已超过九十日（行政处罚法 第六十条），请核对是否经批准延长"))
+                               "决定日距立案日已超过九十日（行政处罚法 第六十条），请核对是否经批准延长"))
         if ctx.procedure.notice_date is None:
             out.append(Finding("no_prior_notice", ERROR, "没有事先告知记录，不得作出行政处罚决定（行政处罚法 第四十四条、第六十二条）"))
     if kind.key in ("decision", "no_penalty") and ctx.decision_date is None:

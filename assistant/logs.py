@@ -37,3 +37,5 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic reports every migration step at INFO; users only need it when debugging (ZHIFA_LOG_LEVEL=DEBUG)
+    logging.getLogger("alembic").setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)

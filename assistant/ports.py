@@ -3,7 +3,13 @@ edge (``assistant/llm/``, ``assistant/adapters/``); the domain only sees these P
 """
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence, runtime_checkable
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol, Sequence, runtime_checkable
+
+if TYPE_CHECKING:  # records only; no heavy import at runtime
+    import numpy as np
+
+    from assistant.transcription import DecodeOptions, Segment
 
 
 @runtime_checkable
@@ -35,4 +41,14 @@ class Retriever(Protocol):
 
 @runtime_checkable
 class Transcriber(Protocol):
-    def transcribe(self, audio_path: str, **options: Any) -> Any: ...
+    """Speech to text. Implementations: ``assistant.adapters.whisper.WhisperTranscriber``
+    (faster-whisper) and ``assistant.transcription.FakeTranscriber`` (UI tests only).
+
+    ``transcribe`` takes 16 kHz mono float32 samples (one window of a file; the caller streams the
+    file and offsets timestamps) and yields :class:`assistant.transcription.Segment` s lazily and in
+    order, timestamps relative to ``samples``. ``name`` identifies the model in saved transcripts.
+    """
+
+    name: str
+
+    def transcribe(self, samples: "np.ndarray", options: "DecodeOptions") -> Iterator["Segment"]: ...

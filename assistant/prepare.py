@@ -37,9 +37,12 @@ def prepare_statutes(settings: Settings, say: Progress, *, force: bool = False) 
 
 def prepare_models(settings: Settings, say: Progress) -> None:
     from assistant.adapters.whisper import ensure_whisper_model
-    from index.e5model import ensure_embedding_model
+    from index.dense import resolve_backend
+    from index.e5model import ensure_ct2_model, ensure_embedding_model
 
-    ensure_embedding_model(settings, progress=say)
+    model_dir = ensure_embedding_model(settings, progress=say)
+    if resolve_backend(settings.embedding_backend, model_dir) == "ctranslate2":
+        ensure_ct2_model(model_dir, progress=say)
     ensure_whisper_model(settings, progress=say)
 
 
@@ -53,13 +56,20 @@ def prepare_database(settings: Settings, say: Progress) -> None:
 def _index_state(settings: Settings, store) -> tuple[bool, str]:
     """(usable and fresh, description) of the persisted index."""
     from index.build import model_id
+    from index.dense import dense_present, expected_backend_id
     from index.store import check_fresh, read_manifest
 
     manifest = read_manifest(settings.index_dir)
-    check_fresh(manifest, corpus_hash=store.content_hash(), model=model_id(settings.embedding_model))
-    dense = {"ready": "向量索引已建成", "building": "向量索引未建完（可继续 zhifa index build）",
-             "missing": "仅关键词索引（向量索引未建）"}.get(manifest.dense_state, manifest.dense_state)
-    return manifest.dense_state == "ready", f"{len(manifest.article_ids)} 条，{dense}，建于 {manifest.built_at}"
+    check_fresh(manifest, corpus_hash=store.content_hash(), model=model_id(settings.embedding_model),
+                backend=expected_backend_id(settings))
+    state = manifest.dense_state
+    if state == "ready" and not dense_present(settings.index_dir):
+        state = "lost"
+    dense = {"ready": f"向量索引已建成（{manifest.backend}）",
+             "building": "向量索引正在建立或上次未建完，目前仅用关键词检索（可运行 zhifa index build）",
+             "missing": "仅关键词索引，目前仅用关键词检索（向量索引未建）",
+             "lost": "向量索引文件缺失，目前仅用关键词检索（需运行 zhifa index build）"}.get(state, state)
+    return state == "ready", f"{len(manifest.article_ids)} 条，{dense}，建于 {manifest.built_at}"
 
 
 def prepare_index(settings: Settings, say: Progress) -> None:
@@ -74,7 +84,7 @@ def prepare_index(settings: Settings, say: Progress) -> None:
     if ready:
         say(f"检索索引已是最新：{detail}")
         return
-    say("正在建立检索索引（BM25 先建好即可检索，向量索引随后完成；2 核约需十余分钟）…")
+    say("正在建立检索索引（BM25 先建好即可检索，向量索引随后完成；2 核约需数分钟）…")
     build_index(settings, store, progress=say)
 
 

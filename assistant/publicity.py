@@ -289,6 +289,28 @@ class PublicityPolicy:
     withdraw_statutory_basis: str = "行政处罚法 第四十八条（三日内撤回并公开说明理由；第八十五条：工作日）"
     withdraw_local_basis: str = "川办发〔2019〕34号（[001]：1日内撤下原行政执法决定信息）"
 
+    @classmethod
+    def from_settings(cls, settings) -> "PublicityPolicy":
+        """The policy configured in :class:`assistant.settings.Settings` (``ZHIFA_PUBLICITY_*``)."""
+        from assistant.settings import parse_withdraw_local
+
+        days, other = settings.publicity_publish_days, settings.publicity_publish_days_other
+        local, working = parse_withdraw_local(settings.publicity_withdraw_local)
+        base = cls()
+        return cls(publish_working_days={PUNISHMENT: days, LICENSING: days}, publish_working_days_other=other,
+                   withdraw_statutory_working_days=settings.publicity_withdraw_days,
+                   withdraw_local_days=local, withdraw_local_working=working,
+                   redaction=RedactionPolicy(name_style=settings.publicity_name_mask,
+                                             legal_rep=settings.publicity_legal_rep),
+                   publish_basis=base.publish_basis if days == 7 else f"执法决定作出之日起{days}个工作日内公开（本地配置）",
+                   publish_basis_other=(base.publish_basis_other if other == 20
+                                        else f"其他执法决定{other}个工作日内公开（本地配置）"),
+                   withdraw_statutory_basis=(base.withdraw_statutory_basis if settings.publicity_withdraw_days == 3 else
+                                             f"撤回期限{settings.publicity_withdraw_days}个工作日（本地配置；"
+                                             "行政处罚法 第四十八条为三日）"),
+                   withdraw_local_basis=(base.withdraw_local_basis if (local, working) == (1, False) else
+                                         f"地方规定：{local}{'个工作日' if working else '日'}内撤下（本地配置）"))
+
 
 def add_working_days(start: date, n: int) -> date:
     """The n-th working day after ``start`` (holiday calendar of :mod:`assistant.deadlines`)."""
@@ -659,11 +681,22 @@ def parse_citations(text: str) -> tuple[Citation, ...]:
     return tuple(out)
 
 
-def _finding_text(f: Any) -> str:
-    if isinstance(f, dict):
-        return "：".join(str(f[k]) for k in ("item", "title", "issue", "text", "finding", "problem") if f.get(k)) or \
-            json.dumps(f, ensure_ascii=False)
-    return str(f)
+def _review_issues(findings: list | None, opinion: str = "") -> tuple[str, ...]:
+    """What a review round found, for teaching: the items the reviewer decided 存在问题 (with the
+    note), the automatic checks that did not pass, and the written opinion when it raised issues.
+    Passed items and the raw per-item decision record are left out."""
+    issues: list[str] = []
+    for f in findings or []:
+        if not isinstance(f, dict):
+            issues.append(str(f))
+        elif "item_decisions" in f:
+            issues.extend(f"{item}：{d.get('note') or '存在问题'}" for item, d in (f["item_decisions"] or {}).items()
+                          if isinstance(d, dict) and d.get("decision") == "存在问题")
+        elif f.get("status", "fail") not in ("pass", "manual") and f.get("message"):
+            issues.append(f"{f['item']}：{f['message']}" if f.get("item") else str(f["message"]))
+    if opinion.strip() and opinion.strip() != "同意" and issues:
+        issues.insert(0, f"审核意见：{opinion.strip()}")
+    return tuple(dict.fromkeys(issues))
 
 
 def decision_record_from_case(session: Session, case_id: int) -> DecisionRecord:
@@ -731,7 +764,7 @@ def decision_record_from_case(session: Session, case_id: int) -> DecisionRecord:
         statement="\n".join(f"{s.kind}：{s.content}" for s in statements if s.content),
         disputes=tuple(d.get("disputes", ())), discretion_band=str(d.get("band", "") or ""),
         discretion_factors=tuple(str(x) for x in d.get("factors", ())),
-        reviews=tuple(ReviewRound(r.round, r.result, tuple(_finding_text(f) for f in (r.findings or [])),
+        reviews=tuple(ReviewRound(r.round, r.result, _review_issues(r.findings, r.opinion or ""),
                                   tuple(d.get("fixes", {}).get(str(r.round), ())) if isinstance(d.get("fixes"), dict) else (),
                                   reviewer_names.get(r.reviewer_id, ""), r.at.date() if r.at else None)
                       for r in reviews),

@@ -28,6 +28,7 @@ from assistant import cases as svc
 from assistant import lifecycle as lc
 from assistant import roles
 from assistant.audit import log_action
+from assistant.auth import credential_valid
 from assistant.checklist import ITEMS, Finding, ReviewContext, run_checklist, summary
 from assistant.errors import InputError, NotFoundError, PermissionDenied
 from assistant.store.case_tables import (Agency, CaseReview, CaseStatement, Document, DocumentVersion, Evidence,
@@ -144,8 +145,8 @@ def build_context(session: Session, case_id: int, *, reviewer: str | None = None
         statement_window_closed=window_closed,
         hearing_offered=hearing_offered,
         handlers=[u.username for u in handlers],
-        handler_credentials_valid={u.username: bool(u.active and u.credential_no and u.credential_expiry
-                                                    and u.credential_expiry >= today) for u in handlers},
+        # the same rule as the 第四十二条 gate (assistant.auth.credential_valid): no expiry date = valid
+        handler_credentials_valid={u.username: credential_valid(u, today) for u in handlers},
         reviewer=reviewer,
         reviewer_qualified=bool(reviewer_user.legal_qualification) if reviewer_user else None,
         evidence_types=list(evidence),
@@ -203,7 +204,7 @@ def submit(session: Session, case_id: int, actor: str, draft_text: str, *, mater
                detail={"round": round_no, "document_id": doc.id, "version_no": version.version_no,
                        "materials": len(content["materials"]),
                        "failed_items": [k for k, v in content["summary"].items() if v == "fail"]})
-    return _round(version, None)
+    return ReviewRound(**{**asdict(_round(version, None)), "case_id": case.id})
 
 
 def decide(session: Session, case_id: int, reviewer: str, outcome: str, opinion: str,
@@ -246,7 +247,7 @@ def decide(session: Session, case_id: int, reviewer: str, outcome: str, opinion:
     log_action(session, case_id=case.id, actor=reviewer, action="review.decide",
                detail={"round": row.round, "outcome": outcome,
                        "items": {k: v["decision"] for k, v in decisions.items()}})
-    return _round(version, row, reviewer)
+    return ReviewRound(**{**asdict(_round(version, row, reviewer)), "case_id": case.id})
 
 
 def escalate(session: Session, case_id: int, actor: str, record: str, *, participants: list[str] | None = None,

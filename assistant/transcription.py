@@ -1,7 +1,7 @@
 """Interview transcription (语音识别 → 询问笔录 draft): segments, 问/答 turns, tracked edits,
 legal vocabulary bias and post-correction.
 
-The domain never imports faster-whisper: a :class:`Transcriber` (``assistant.adapters.whisper``
+The domain never imports faster-whisper: a :class:`assistant.ports.Transcriber` (``assistant.adapters.whisper``
 in production, :class:`FakeTranscriber` for UI tests) turns 16 kHz mono float32 samples into
 :class:`Segment` s. :func:`transcribe_file` probes the upload, streams it in bounded windows
 (``assistant.audio.iter_windows``), reports progress and honours a cancel event; it returns a
@@ -32,11 +32,11 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from assistant.errors import InputError, ZhifaError
+from assistant.ports import Transcriber  # the one speech Protocol (re-exported here)
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,17 @@ class TranscriptionCancelled(ZhifaError):
 # --------------------------------------------------------------------------- records
 @dataclass(frozen=True)
 class Segment:
+    """One decoded segment. When the repetition guard (:func:`guard_repetitions`) collapsed a
+    decoder loop, ``text`` is the collapsed text, ``raw_text`` the decoder's output as it came and
+    ``flag`` says what was done (shown to the officer); otherwise both are empty."""
+
     start: float
     end: float
     text: str
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
+    raw_text: str = ""
+    flag: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,11 @@ class Transcript:
         return "".join(s.text for s in self.segments)
 
     @property
+    def flagged(self) -> tuple[Segment, ...]:
+        """Segments the repetition guard changed or suspects (the officer should listen to them)."""
+        return tuple(s for s in self.segments if s.flag)
+
+    @property
     def rtf(self) -> float:
         return self.elapsed / self.duration if self.duration else 0.0
 
@@ -99,14 +110,6 @@ class Transcript:
         data = json.loads(raw)
         data["segments"] = tuple(Segment(**s) for s in data["segments"])
         return cls(**data)
-
-
-@runtime_checkable
-class Transcriber(Protocol):
-    name: str
-
-    def transcribe(self, samples: np.ndarray, options: DecodeOptions) -> Iterator[Segment]:
-        """Yield segments (timestamps relative to ``samples``) lazily, in order."""
 
 
 class FakeTranscriber:
@@ -244,6 +247,90 @@ def post_correct(text: str, vocab: Vocabulary, *, fuzzy: bool = False) -> str:
     return "".join(chars)
 
 
+# --------------------------------------------------------------------------- repetition guard
+@dataclass(frozen=True)
+class RepetitionPolicy:
+    """Whisper decoder loops (a phrase repeated many times, typical of faster-whisper on long or
+    noisy audio) are caught by three documented heuristics:
+
+    1. **consecutive n-gram repetition** inside a segment: a unit of 1–``max_unit`` characters
+       repeated back to back at least ``min_repeats`` times and covering at least ``min_chars``
+       characters is collapsed to one copy (``好的好的`` or ``对对对对`` stay: too short to be a loop);
+    2. **identical consecutive segments**: ``min_segment_repeats`` or more segments in a row with
+       the same text are merged into the first (its end time extended to the last one's);
+    3. **compression ratio** (the measure faster-whisper itself uses, threshold 2.4): a segment of
+       at least ``ratio_min_chars`` characters whose UTF-8 text still compresses by more than
+       ``max_compression_ratio`` after step 1 is flagged (not changed) as a suspected loop.
+    The decoder's text is kept in ``Segment.raw_text`` (saved with the machine transcript) and
+    ``Segment.flag`` tells the officer what was done.
+    """
+
+    max_unit: int = 30
+    min_repeats: int = 4
+    min_chars: int = 10
+    min_segment_repeats: int = 3
+    max_compression_ratio: float = 2.4
+    ratio_min_chars: int = 40
+
+
+def compression_ratio(text: str) -> float:
+    import zlib
+
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+
+def collapse_repeats(text: str, policy: RepetitionPolicy | None = None) -> tuple[str, int]:
+    """Collapse back-to-back repeats of a unit (heuristic 1). Returns the text and the largest
+    number of copies found in one collapsed run (0 = unchanged)."""
+    policy = policy or RepetitionPolicy()
+    pattern = re.compile(r"(.{1,%d}?)\1{%d,}" % (policy.max_unit, policy.min_repeats - 1), re.S)
+    copies = 0
+
+    def repl(m: re.Match) -> str:
+        nonlocal copies
+        if len(m.group(0)) < policy.min_chars:
+            return m.group(0)
+        copies = max(copies, len(m.group(0)) // len(m.group(1)))
+        return m.group(1)
+
+    return pattern.sub(repl, text), copies
+
+
+def _add_flag(seg: Segment, flag: str, *, text: str | None = None) -> Segment:
+    return replace(seg, text=seg.text if text is None else text, raw_text=seg.raw_text or seg.text,
+                   flag=f"{seg.flag}；{flag}" if seg.flag else flag)
+
+
+def guard_repetitions(segments: Sequence[Segment], policy: RepetitionPolicy | None = None) -> list[Segment]:
+    """Apply the heuristics of :class:`RepetitionPolicy` to a segment list (order kept)."""
+    policy = policy or RepetitionPolicy()
+    runs: list[list[Segment]] = []
+    for seg in segments:
+        if runs and runs[-1][0].text == seg.text:
+            runs[-1].append(seg)
+        else:
+            runs.append([seg])
+    merged: list[Segment] = []
+    for run in runs:
+        if len(run) >= policy.min_segment_repeats:
+            first = run[0]
+            merged.append(replace(first, end=run[-1].end, raw_text="\u2028".join(s.raw_text or s.text for s in run),
+                                  flag=f"疑似识别循环：连续{len(run)}段内容相同，已合并为一段（原文保留）"))
+        else:
+            merged.extend(run)
+    out: list[Segment] = []
+    for seg in merged:
+        text, copies = collapse_repeats(seg.text, policy)
+        if copies:
+            seg = _add_flag(seg, f"疑似识别循环：同一内容连续重复{copies}次，已折叠为一次（原文保留）", text=text)
+        ratio = compression_ratio(seg.text)
+        if len(seg.text) >= policy.ratio_min_chars and ratio > policy.max_compression_ratio:
+            seg = _add_flag(seg, f"疑似识别循环：文本压缩比 {ratio:.1f} 超过 {policy.max_compression_ratio}，请核听录音")
+        out.append(seg)
+    return out
+
+
 # --------------------------------------------------------------------------- transcription
 ProgressFn = Callable[[float], object]
 
@@ -252,13 +339,14 @@ def transcribe_file(path: Path | str, transcriber: Transcriber, *, max_bytes: in
                     options: DecodeOptions | None = None, vocab: Vocabulary | None = None,
                     bias: bool = False, correct: bool = True, fuzzy: bool = False,
                     progress: ProgressFn | None = None, cancel: threading.Event | None = None,
-                    window_seconds: float = 60.0) -> Transcript:
+                    window_seconds: float = 60.0, repetition: RepetitionPolicy | None = None) -> Transcript:
     """Probe, stream-decode and transcribe an audio file.
 
     ``bias`` passes the vocabulary to the decoder as ``hotwords`` (off by default: measured not to
     help on the real clips); ``correct`` runs :func:`post_correct` with the vocabulary (on by
     default when a vocabulary is given). ``progress(fraction)`` is called after every segment and
     window; ``cancel`` is checked between segments and raises :class:`TranscriptionCancelled`.
+    Decoder loops are collapsed or flagged by :func:`guard_repetitions` (raw text kept).
     """
     from assistant.audio import iter_windows, probe
 
@@ -283,6 +371,7 @@ def transcribe_file(path: Path | str, transcriber: Transcriber, *, max_bytes: in
         if progress:
             progress(min(1.0, done / info.duration))
     _check(cancel)
+    segments = guard_repetitions(segments, repetition)
     if vocab and correct:
         segments = [replace(s, text=post_correct(s.text, vocab, fuzzy=fuzzy)) for s in segments]
     elapsed = time.perf_counter() - t0

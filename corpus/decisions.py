@@ -181,7 +181,9 @@ def parse_decision(text: str) -> ParsedDecision:
     head = text[:400]
     for line in head.split("\n"):
         line = line.strip()
-        if re.search(r"(局|委员会|政府|厅|委|办公室|大队|支队|所|中心)$", line) and len(line) <= 40 and "决定书" not in line:
+        # an agency name may carry a bracketed note, e.g. 示范市市场监督管理局（演示）
+        if re.search(r"(局|委员会|政府|厅|委|办公室|大队|支队|所|中心)(（[^（）]{1,8}）)?$", line) and len(line) <= 40 \
+                and "决定书" not in line:
             d.agency = line
             break
     if m := PARTY_RE.search(text):
@@ -222,8 +224,9 @@ def parse_decision(text: str) -> ParsedDecision:
     dates = sorted((pos, dt) for pos, dt in dates if dt)
     if dates:
         d.decided_on = dates[-1][1]
-    if m := re.search(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[^。\n]{0,12}立案", text):
-        d.filed_on = _date(DATE_RE.search(m.group(1)))
+    if m := re.search(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[^。\n，,]{0,30}?一案立案|"
+                      r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[^。\n]{0,12}立案", text):
+        d.filed_on = _date(DATE_RE.search(m.group(1) or m.group(2)))
     elif m := re.search(r"立案[^。\n]{0,10}?(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)", text):
         d.filed_on = _date(DATE_RE.search(m.group(1)))
     if d.facts and (m := DATE_RE.search(d.facts)):

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import sparse
 
 K1 = 1.2
-B = 0.75
+B = 0.5  # length normalisation; 0.5 beat 0.75 on the dev set (statute articles range from one line to long 项 lists)
 
 
 class BM25:

@@ -1,5 +1,7 @@
-"""Build the retrieval index: BM25 (saved first, so search works at once), derived links, then
-the dense part with a tqdm progress bar. ``zhifa index build`` calls :func:`build_index`."""
+"""Build the retrieval index: BM25 first (saved with ``dense_state = "building"``, so search works
+at once, keyword-only), then the dense part with a tqdm progress bar, written atomically
+(``dense/`` appears by rename) before the manifest says ``ready``. ``zhifa index build`` calls
+:func:`build_index`. Speed figures: ``bench/index_build.py``."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +13,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from index.bm25 import BM25
-from index.dense import DenseIndex, Embedder, MAX_SEQ_LENGTH
+from index.dense import MAX_SEQ_LENGTH, DenseIndex, Embedder, make_embedder, remove_dense
 from index.store import Manifest, write_manifest
 from index.tokenize import tokenizer_for_store
 
@@ -61,29 +63,27 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
         build_seconds={"bm25": round(t_bm25, 2)}, dense_state="building" if dense else "missing",
         tokenizer_words=len(tok.words),
     )
-    for stale in ("dense.faiss", "dense_ids.npy"):
-        (out / stale).unlink(missing_ok=True)
-    write_manifest(out, manifest)
+    write_manifest(out, manifest)  # says "building"/"missing" before the old dense part goes
+    remove_dense(out)
     progress(f"BM25 索引已保存（{t_bm25:.1f} 秒）；此时已可检索（仅关键词）")
     if not dense:
         return manifest
 
     t1 = time.perf_counter()
     if embedder is None:
-        from index.e5model import ensure_embedding_model
-
-        ensure_embedding_model(settings, progress)
-        embedder = Embedder(settings.embedding_model, max_seq_length=MAX_SEQ_LENGTH)
+        embedder = make_embedder(settings, max_seq_length=MAX_SEQ_LENGTH, progress=progress)
     today = date.today()
     in_force = {law.law_id for law in statutes.laws() if law.in_force_on(today)}
     dense_arts = [a for a in arts if a.law_id in in_force]
-    progress(f"生成句向量：{len(dense_arts)} 条现行有效条文（max_seq_length={embedder.max_seq_length}）")
+    progress(f"生成句向量：{len(dense_arts)} 条现行有效条文（后端 {embedder.backend}，"
+             f"max_seq_length={embedder.max_seq_length}）")
     from tqdm import tqdm
 
     with tqdm(total=len(dense_arts), unit="条", desc="句向量", mininterval=2.0) as bar:
         vecs = embedder.embed_passages([dense_text(a) for a in dense_arts], progress=bar.update)
     ids = np.asarray([a.id for a in dense_arts], dtype=np.int64)
-    DenseIndex(vecs, ids).save(out)
+    DenseIndex(vecs, ids).save(out, {"model": model_id(embedder.model_dir), "backend": embedder.backend,
+                                     "corpus_hash": corpus_hash, "max_seq_length": embedder.max_seq_length})
     t_dense = time.perf_counter() - t1
     manifest.dimension = embedder.dimension
     manifest.model = model_id(embedder.model_dir)
@@ -91,9 +91,10 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
     manifest.dense_article_ids = ids.tolist()
     manifest.dense_as_of = today.isoformat()
     manifest.max_seq_length = embedder.max_seq_length
+    manifest.backend = embedder.backend
     manifest.build_seconds["dense"] = round(t_dense, 2)
     manifest.build_seconds["total"] = round(time.perf_counter() - t0, 2)
     write_manifest(out, manifest)
     rate = len(dense_arts) / t_dense if t_dense else 0
-    progress(f"句向量索引已保存：{len(dense_arts)} 条，{t_dense:.0f} 秒（{rate:.0f} 条/秒）")
+    progress(f"句向量索引已保存：{len(dense_arts)} 条，{t_dense:.0f} 秒（{rate:.0f} 条/秒，{embedder.backend}）")
     return manifest

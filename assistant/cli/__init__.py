@@ -95,10 +95,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure(settings.log_level)
-        return int(args.func(args, settings) or 0)
+        code = int(args.func(args, settings) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except ZhifaError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+
+
+def _closed_pipe() -> int:
+    """``zhifa … | head``: the reader went away. Point stdout at devnull so the interpreter's final
+    flush does not raise again, and exit quietly with 141 (128 + SIGPIPE, like other Unix tools)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or already closed
+        pass
+    return 141

@@ -2,7 +2,11 @@
 
     zhifa agency add --name 某市市场监督管理局 --code 某市监 --region 某省某市
     zhifa user add zhang3 --display-name 张三 --roles 承办人 --agency 某市监 --credential-no A001 --credential-expiry 2030-12-31
-    zhifa case create --agency 某市监 --cause 销售过期食品 --party-name 某公司 --credit-code 9144… --handlers zhang3,li4
+    zhifa case create --agency 某市监 --cause 销售过期食品 --party-name 某公司 --credit-code 9144… --handlers zhang3,li4 \
+        --facts "当事人销售超过保质期的饼干15袋…" --violated "《中华人民共和国食品安全法》第三十四条第（十）项" \
+        --penalty-basis "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项" --quantity 货值金额=180
+    zhifa case violation 1 --actor zhang3 --facts … --violated … --penalty-basis … [--benchmark-ref SJ-001]
+    zhifa case evidence 1 --actor zhang3 --type 现场笔录 --title 现场检查笔录
     zhifa case advance 1 调查取证 --actor zhang3
     zhifa case advance 1 事先告知 --actor zhang3 --facts … --reasons … --basis … --fine 5000
     zhifa case show 1 --json
@@ -19,10 +23,50 @@ from assistant.errors import InputError
 from assistant.settings import Settings
 
 
+def _violation_options(p: argparse.ArgumentParser, *, required: bool) -> None:
+    p.add_argument("--facts", required=required, help="违法事实（经查……）")
+    p.add_argument("--violated", required=required, help="违反的条款，如 《中华人民共和国食品安全法》第三十四条第（十）项")
+    p.add_argument("--penalty-basis", required=required, help="处罚依据条款")
+    p.add_argument("--benchmark-ref", help="裁量基准中的违法行为代码，如 SJ-001")
+    p.add_argument("--quantity", action="append", default=[], metavar="名称=数值",
+                   help="计算基数（元），如 货值金额=180、违法所得=60；可重复")
 
 
+def _quantities(values: list[str]) -> dict:
+    out = {}
+    for raw in values:
+        name, sep, value = raw.replace("＝", "=").partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--quantity 格式应为 名称=数值（如 货值金额=180）：{raw}", field="quantity") from None
+    return out
 
 
+def _article_ids(settings: Settings, provision: str, as_of) -> list[int]:
+    """Article ids of the cited provisions (point-in-time, as of the violation date), if the statute store exists."""
+    from pathlib import Path
+
+    if not provision or not Path(settings.statute_db).exists():
+        return []
+    from assistant.precedents import _article_ids as resolve
+    from corpus.statutes import StatuteStore
+
+    return resolve(StatuteStore(settings.statute_db), [provision], as_of)
+
+
+def _add_violation(s, settings: Settings, case_id: int, actor: str, args: argparse.Namespace):
+    from assistant import cases as svc
+
+    case = svc.get_case(s, case_id)
+    return svc.add_violation(
+        s, case_id, actor=actor, description=args.facts, violated_provision=args.violated or "",
+        penalty_provision=args.penalty_basis or "",
+        violated_article_ids=_article_ids(settings, args.violated, case.violation_date or case.filed_on),
+        penalty_article_ids=_article_ids(settings, args.penalty_basis, case.violation_date or case.filed_on),
+        benchmark_ref=args.benchmark_ref, quantities=_quantities(args.quantity))
 
 
 def register(subparsers) -> None:
@@ -45,8 +89,24 @@ def register(subparsers) -> None:
     p.add_argument("--filed-on", help="立案日 YYYY-MM-DD（默认今天）")
     p.add_argument("--source", default="", help="案件来源")
     p.add_argument("--procedure", choices=["普通", "简易"], default="普通")
+    _violation_options(p, required=False)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_create)
+
+    p = sub.add_parser("violation", help="登记违法行为：事实、违反条款、处罚依据（引用按违法行为发生日核对）")
+    p.add_argument("case_id", type=int)
+    p.add_argument("--actor", required=True, help="操作人（本案承办人）")
+    _violation_options(p, required=True)
+    p.set_defaults(func=cmd_violation)
+
+    p = sub.add_parser("evidence", help="登记证据（第四十六条所列证据种类）")
+    p.add_argument("case_id", type=int)
+    p.add_argument("--actor", required=True, help="收集人（本案承办人）")
+    p.add_argument("--type", required=True, help="证据种类：书证、物证、视听资料、电子数据、证人证言、当事人的陈述、鉴定意见、勘验笔录、现场笔录")
+    p.add_argument("--title", required=True, help="证据名称")
+    p.add_argument("--description", default="", help="证明内容")
+    p.add_argument("--source", default="", help="来源")
+    p.set_defaults(func=cmd_evidence)
 
     p = sub.add_parser("show", help="查看案件及期限")
     p.add_argument("case_id", type=int)
@@ -71,6 +131,7 @@ def register(subparsers) -> None:
     p.add_argument("--method", help="送达方式")
     p.add_argument("--reason", help="理由（移送、终止、退回）")
     p.add_argument("--ground", help="不予处罚理由")
+    p.add_argument("--band", help="裁量档次（事先告知时登记，供相似案例比较）")
     p.add_argument("--today", help="操作日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_advance)
@@ -159,6 +220,10 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
             party=PartyInput(kind, args.party_name, id_number=args.id_number, credit_code=args.credit_code,
                              address=args.address, legal_representative=args.legal_representative),
             salt=settings.salt())
+        if args.facts:
+            _add_violation(s, settings, case.id, args.actor or handlers[0], args)
+        elif args.violated or args.penalty_basis:
+            raise InputError("登记违法行为须同时给出 --facts（违法事实）", field="facts")
         view = svc.show_case(s, case.id)
     _print_case(view, args.json)
     return 0
@@ -190,7 +255,7 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
         penalty["confiscation"] = args.confiscation
     if penalty:
         payload["penalty"] = penalty
-    for key in ("facts", "reasons", "basis", "served_on", "method", "reason", "ground"):
+    for key in ("facts", "reasons", "basis", "served_on", "method", "reason", "ground", "band"):
         if getattr(args, key):
             payload[key] = getattr(args, key)
     if args.hearing_rights:
@@ -200,6 +265,27 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
         svc.advance(s, args.case_id, args.state, actor=args.actor, payload=payload, today=parse_date(args.today))
         view = svc.show_case(s, args.case_id, today=parse_date(args.today))
     _print_case(view, args.json)
+    return 0
+
+
+def cmd_violation(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_database(settings)
+    with db.session() as s:
+        row = _add_violation(s, settings, args.case_id, args.actor, args)
+        ids = len(row.violated_article_ids or []) + len(row.penalty_article_ids or [])
+        print(f"已登记违法行为 {row.id}：违反{row.violated_provision or '（未填）'}，依据{row.penalty_provision or '（未填）'}"
+              + ("" if ids else "（未能在法条库中定位所引条文，请用 zhifa verify-citations 核对）"))
+    return 0
+
+
+def cmd_evidence(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant import cases as svc
+
+    db = open_database(settings)
+    with db.session() as s:
+        row = svc.add_evidence(s, args.case_id, actor=args.actor, type=args.type, title=args.title,
+                               description=args.description, source=args.source)
+        print(f"已登记证据 {row.id}：{row.type}·{row.title}")
     return 0
 
 

@@ -31,10 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
 
-    rec = sub.add_parser("recommend", help="根据案件事实（JSON）给出裁量建议")
-    rec.add_argument("facts", type=Path, help="事实文件：violation_code/violation_text、party_type、violation_date、quantities …")
+    rec = sub.add_parser("recommend", help="根据案件（案件 id）或案件事实（JSON 文件）给出裁量建议")
+    rec.add_argument("facts", help="案件 id，或事实文件：violation_code/violation_text、party_type、violation_date、quantities …")
     rec.add_argument("--hearing-threshold", action="append", default=[], metavar="PARTY=AMOUNT",
                      help="听证“较大数额罚款”标准，如 natural_person=10000（可重复）")
+    rec.add_argument("--actor", default="system", help="操作人（记入审计日志）")
+    rec.add_argument("--no-save", action="store_true", help="只显示，不随案保存（默认保存，供同类案件统计）")
     rec.add_argument("--json", action="store_true")
     rec.set_defaults(func=cmd_recommend)
     p.set_defaults(func=lambda args, settings: (p.print_help() or 0))
@@ -97,16 +99,10 @@ def cmd_list(args, settings) -> int:
 
 
 def cmd_recommend(args, settings) -> int:
-    from assistant.discretion import CaseFacts, RecommenderConfig, check_proposed, recommend, to_dict
-    from assistant.discretion.repository import load_benchmarks, load_first_offence, open_session, peer_amounts
+    from assistant.discretion import CaseFacts, RecommenderConfig, check_proposed, to_dict
+    from assistant.discretion.case_facts import recommend_for_case, recommend_with_peers
+    from assistant.discretion.repository import open_session
 
-    try:
-        data = json.loads(args.facts.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"事实文件 {args.facts} 无法读取或不是 UTF-8 JSON：{exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"事实文件 {args.facts} 应为 JSON 对象")
-    facts = CaseFacts.from_dict(data)
     thresholds = {}
     for item in args.hearing_threshold:
         party, _, amount = item.partition("=")
@@ -115,14 +111,21 @@ def cmd_recommend(args, settings) -> int:
         except ValueError as exc:
             raise InputError(f"--hearing-threshold 格式应为 PARTY=AMOUNT：{item}") from exc
     config = RecommenderConfig(hearing_thresholds=thresholds or None)
-    with open_session(settings.database_url) as session:
-        benchmarks = load_benchmarks(session)
-        entries = load_first_offence(session)
-        rec = recommend(facts, benchmarks, _store(settings), config=config, first_offence_list=entries)
-        if rec.benchmark and rec.band:
-            peers = peer_amounts(session, rec.benchmark.violation_code, rec.band.level)
-            if peers:
-                rec = recommend(facts, benchmarks, _store(settings), peers, config=config, first_offence_list=entries)
+    source = Path(args.facts)
+    if str(args.facts).isdigit() and not source.exists():
+        with open_session(settings.database_url) as session:
+            facts, rec = recommend_for_case(session, int(args.facts), _store(settings), config=config,
+                                            actor=None if args.no_save else args.actor)
+    else:
+        try:
+            data = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"事实文件 {source} 无法读取或不是 UTF-8 JSON：{exc}") from exc
+        if not isinstance(data, dict):
+            raise InputError(f"事实文件 {source} 应为 JSON 对象")
+        facts = CaseFacts.from_dict(data)
+        with open_session(settings.database_url) as session:
+            rec = recommend_with_peers(session, facts, _store(settings), config=config)
     findings = check_proposed(facts.proposed_amount, rec) if facts.proposed_amount is not None else []
     if args.json:
         out = to_dict(rec)

@@ -7,7 +7,7 @@
     zhifa publish export [DECISION] --out FILE(.csv|.json|.docx|.html)
     zhifa stats annual YEAR --out report.docx [--xlsx data.xlsx] [--records recs.json]
     zhifa teach build CASE --out case.docx [--record rec.json] [--save]
-    zhifa teach approve TEACHING_ID --role 培训员
+    zhifa teach approve TEACHING_ID [--role 培训员]      # roles are read from the users table
     zhifa teach course --out course.docx
 
 DECISION / CASE is a case id (digits) or a decision number of the case store; with ``--record``
@@ -63,6 +63,28 @@ def _record(session, ident: str, record_file: str | None):
     return decision_record_from_case(session, case_id)
 
 
+def _db_role(session, actor: str, typed: str | None, allowed: tuple[str, ...], what: str) -> str:
+    """The actor's role as recorded in the users table (a role typed on the command line is only a
+    choice among the roles the user really holds). Refusals are audit-logged."""
+    from sqlalchemy import select
+
+    from assistant.audit import log_action
+    from assistant.errors import PermissionDenied
+    from assistant.store.case_tables import User
+
+    user = session.execute(select(User).where(User.username == actor)).scalar_one_or_none()
+    held = sorted(user.role_names) if user is not None and user.active else []
+    usable = [r for r in held if r in allowed and (typed is None or r == typed)]
+    if not usable:
+        reason = (f"用户“{actor}”不存在或已停用" if user is None or not user.active else
+                  f"用户“{actor}”的角色为{'、'.join(held) or '无'}" + (f"，不含“{typed}”" if typed else ""))
+        log_action(session, case_id=None, actor=actor, action=f"{what}.refused",
+                   detail={"typed_role": typed, "reason": reason})
+        session.commit()
+        raise PermissionDenied(f"{reason}；须由{'、'.join(allowed)}操作（角色以用户库为准）")
+    return usable[0]
+
+
 def _decision_id(session, ident: str) -> str:
     """Register key for an identifier given on the command line."""
     from sqlalchemy import or_, select
@@ -84,7 +106,7 @@ def _preview(args, settings) -> int:
 
     with db_session(settings) as s:
         rec = _record(s, args.decision, args.record)
-        pv = preview(s, rec, actor=_actor(args), policy=PublicityPolicy())
+        pv = preview(s, rec, actor=_actor(args), policy=PublicityPolicy.from_settings(settings))
         rows = pv.preview_rows()
         from assistant.publicity import get_publication
 
@@ -106,20 +128,23 @@ def _preview(args, settings) -> int:
 
 
 def _approve(args, settings) -> int:
-    from assistant.publicity import approve
+    from assistant.publicity import _APPROVER_ROLES, approve
 
     with db_session(settings) as s:
-        row = approve(s, _decision_id(s, args.decision), actor=_actor(args), role=args.role, on=_day(args.on))
+        decision_id = _decision_id(s, args.decision)
+        role = _db_role(s, _actor(args), args.role, _APPROVER_ROLES, "publicity.approve")
+        row = approve(s, decision_id, actor=_actor(args), role=role, on=_day(args.on))
         print(f"已批准并公示：{row.decision_id}，公示日期 {row.published_on}（期限 {row.due_on}）")
     return 0
 
 
 def _withdraw(args, settings) -> int:
-    from assistant.publicity import withdraw
+    from assistant.publicity import PublicityPolicy, withdraw
 
     with db_session(settings) as s:
         row = withdraw(s, _decision_id(s, args.decision), actor=_actor(args), explanation=args.explanation,
-                       on=_day(args.on), revoked_on=_day(args.revoked_on), reason=args.reason or "")
+                       on=_day(args.on), revoked_on=_day(args.revoked_on), reason=args.reason or "",
+                       policy=PublicityPolicy.from_settings(settings))
         late = "（已逾期）" if row.withdrawn_on > row.withdraw_due_on else ""
         print(f"已撤回：{row.decision_id}，撤回日期 {row.withdrawn_on}，期限 {row.withdraw_due_on}{late}；"
               f"依据：{row.withdraw_basis}")
@@ -199,7 +224,9 @@ def _teach_build(args, settings) -> int:
         statutes = StatuteStore(settings.statute_db)
     with db_session(settings) as s:
         rec = _record(s, args.case, args.record)
-        tc = build_teaching_case(rec, statutes=statutes)
+        from assistant.publicity import PublicityPolicy
+
+        tc = build_teaching_case(rec, statutes=statutes, policy=PublicityPolicy.from_settings(settings).redaction)
         if args.save:
             row = save_teaching_case(s, tc, actor=_actor(args))
             print(f"教学案例已保存为草稿，编号 {row.id}；须由培训员或法制审核人员审定：zhifa teach approve {row.id}")
@@ -209,10 +236,11 @@ def _teach_build(args, settings) -> int:
 
 
 def _teach_approve(args, settings) -> int:
-    from assistant.teaching import approve_teaching_case
+    from assistant.teaching import APPROVER_ROLES, approve_teaching_case
 
     with db_session(settings) as s:
-        row = approve_teaching_case(s, args.teaching_id, actor=_actor(args), role=args.role)
+        role = _db_role(s, _actor(args), args.role, tuple(APPROVER_ROLES), "teaching.approve")
+        row = approve_teaching_case(s, args.teaching_id, actor=_actor(args), role=role)
         print(f"教学案例 {row.id} 已审定（{row.approved_role} {row.approved_by}）")
     return 0
 
@@ -244,7 +272,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_preview)
     p = psub.add_parser("approve", help="批准并公示已预览的公开版本")
     p.add_argument("decision")
-    p.add_argument("--role", help="批准人角色（机关负责人 / 法制审核人员 / 管理员）")
+    p.add_argument("--role", help="以用户库中本人持有的哪个角色批准（机关负责人 / 法制审核人员 / 管理员）")
     p.add_argument("--on", help="公示日期 YYYY-MM-DD（默认今天）")
     common(p, record=False)
     p.set_defaults(func=_approve)
@@ -285,7 +313,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_teach_build)
     p = tsub.add_parser("approve", help="审定教学案例（培训员或法制审核人员，非本案承办人）")
     p.add_argument("teaching_id", type=int)
-    p.add_argument("--role", required=True)
+    p.add_argument("--role", help="以用户库中本人持有的哪个角色审定（培训员 / 法制审核人员）")
     common(p, record=False)
     p.set_defaults(func=_teach_approve)
     p = tsub.add_parser("course", help="把已审定的教学案例汇编为一份课程材料")

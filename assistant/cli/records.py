@@ -7,7 +7,8 @@
     zhifa audit verify [CASE_ID]
     zhifa party dossier ID                        # 统一社会信用代码 or 身份证号 (hashed, never logged)
     zhifa access request --records 3,4 --scope 内部 --purpose … [--mode view] --unit 2
-    zhifa access approve REQ --role 机关负责人 [--days 7] | issue REQ | return REQ [--check 完好]
+    zhifa access approve REQ --as 用户名 [--days 7]   # 审批角色以用户库为准，不接受命令行声明
+    zhifa access issue REQ | return REQ [--check 完好]
 """
 from __future__ import annotations
 
@@ -91,7 +92,9 @@ def _transcribe(args, settings) -> int:
                     "turns": [t.__dict__ for t in turns]})
         return 0
     for seg in transcript.segments:
-        print(f"[{_fmt_ts(seg.start)} → {_fmt_ts(seg.end)}] {seg.text}")
+        print(f"[{_fmt_ts(seg.start)} → {_fmt_ts(seg.end)}] {seg.text}" + (f"　⚠ {seg.flag}" if seg.flag else ""))
+    if transcript.flagged:
+        print(f"\n注意：{len(transcript.flagged)} 段疑似语音识别循环，已折叠或标记，请核听录音后校对。")
     print(f"\n音频 {transcript.duration:.1f} 秒，用时 {transcript.elapsed:.1f} 秒，实时率 RTF {transcript.rtf:.3f}"
           f"（模型 {transcript.model}）" + (f"；已保存为转写稿 {saved}" if saved else ""))
     return 0
@@ -175,7 +178,10 @@ def _audit_verify(args, settings) -> int:
             if r.ok:
                 print(f"✓ {r.chain}：{r.entries} 条，完整")
             else:
-                print(f"✗ {r.chain}：第 {r.first_broken_seq} 条（id={r.first_broken_id}）{r.problem}")
+                where = f"第 {r.first_broken_seq} 条" if r.first_broken_seq is not None else "链头"
+                if r.first_broken_id is not None:
+                    where += f"（id={r.first_broken_id}）"
+                print(f"✗ {r.chain}：{where}{r.problem}")
         if not reports:
             print("审计日志为空。")
     return 0 if all(r.ok for r in reports) else 1
@@ -210,8 +216,7 @@ def _access(args, settings) -> int:
             req = access.request_access(s, requester=_actor(args), requester_unit=args.unit, scope=args.scope,
                                         purpose=args.purpose, record_ids=ids, mode=args.mode, letter_ref=args.letter)
         elif args.access_cmd == "approve":
-            req = access.approve_access(s, args.request_id, approver=_actor(args), approver_roles=args.role or [],
-                                        days=args.days)
+            req = access.approve_access(s, args.request_id, approver=_actor(args), days=args.days)
         elif args.access_cmd == "issue":
             req = access.issue_access(s, args.request_id, actor=_actor(args))
         else:
@@ -287,7 +292,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rq.add_argument("--letter", help="调阅函编号（外部调阅必填）")
     ap = acs.add_parser("approve", help="审批调阅申请")
     ap.add_argument("request_id", type=int)
-    ap.add_argument("--role", action="append", help="审批人角色（机关负责人 / 记录管理员）")
     ap.add_argument("--days", type=int, default=7)
     iss = acs.add_parser("issue", help="登记发放")
     iss.add_argument("request_id", type=int)

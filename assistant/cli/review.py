@@ -1,7 +1,8 @@
 """``zhifa review …``, ``zhifa precedent import``, ``zhifa similar``: 法制审核 and precedents.
 
     zhifa precedent import 决定书/                      # .docx/.txt/.md files; reports missing fields
-    zhifa similar 7 [--json]                            # precedents similar to case 7
+    zhifa precedent list [--json]                       # the precedent library (imported + decided cases)
+    zhifa similar 7 [--json] [--chart 分布图.png]       # precedents similar to case 7, with the fine chart
     zhifa review submit 7 --actor zhang3 --draft 决定书.docx --materials 现场笔录,询问笔录
     zhifa review decide 7 --reviewer sun_review --outcome 存在问题 --opinion "未写明缴纳期限"
     zhifa review check 决定书.docx [--json] [--as-of 2026-09-01]   # exit 1 if any item fails
@@ -48,10 +49,14 @@ def register(subparsers) -> None:
     p.add_argument("path")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_precedent_import)
+    p = psub.add_parser("list", help="列出案例库（导入的决定书、演示案例和本系统已决定的案件）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_precedent_list)
 
-    p = subparsers.add_parser("similar", help="查找与案件相似的历史案例")
+    p = subparsers.add_parser("similar", help="查找与案件相似的历史案例，并生成同类案例罚款分布图")
     p.add_argument("case_id", type=int)
-    p.add_argument("-k", type=int, default=5)
+    p.add_argument("-k", type=int, default=5, help="返回案例数（默认 5）")
+    p.add_argument("--chart", help="罚款分布图 PNG 路径（默认 {数据目录}/charts/similar-案件id.png）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_similar)
 
@@ -135,16 +140,38 @@ def case_query(session, case_id: int):
                  quantity=quantity, exclude_case_id=case.id)
 
 
+def _case_fine(session, case_id: int) -> float | None:
+    from assistant.cases import get_case
+
+    case = get_case(session, case_id)
+    for data in (case.decision, case.notice):
+        if data and data.get("fine") is not None:
+            return float(data["fine"])
+    return None
+
+
 def cmd_similar(args, settings: Settings) -> int:
     from dataclasses import asdict
 
     from assistant.cli import print_json
+    from assistant.consistency import distribution_chart, peer_stats
     from assistant.precedents import find_similar
 
     with open_database(settings).session(readonly=True) as s:
-        results = find_similar(s, case_query(s, args.case_id), k=args.k)
+        query = case_query(s, args.case_id)
+        results = find_similar(s, query, k=args.k)
+        proposed = _case_fine(s, args.case_id)
+        stats = peer_stats(s, proposed, violated_ids=query.violated_article_ids, penalty_ids=query.penalty_article_ids,
+                           violation_code=query.violation_code, exclude_case_id=args.case_id)
+    chart = Path(args.chart) if args.chart else settings.home / "charts" / f"similar-{args.case_id}.png"
+    chart.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=chart.parent, suffix=".png.tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(distribution_chart(stats, proposed, title=f"案件 {args.case_id} 同类案例罚款分布"))
+    os.replace(tmp, chart)
     if args.json:
-        print_json([asdict(r) for r in results])
+        print_json({"case_id": args.case_id, "similar": [asdict(r) for r in results],
+                    "peers": {**asdict(stats), "proposed": proposed}, "chart": str(chart)})
         return 0
     if not results:
         print("案例库中没有相似案例（先用 zhifa precedent import 导入历史决定书）")
@@ -153,6 +180,35 @@ def cmd_similar(args, settings: Settings) -> int:
         print(f"[{r.score:.2f}] {r.document_no or '无文号'} {r.agency or ''} {r.decided_on or ''} {fine}")
         print(f"    {r.facts[:80]}")
         print(f"    相似原因：{'；'.join(r.reasons)}")
+    if stats.count:
+        pct = f"，本案拟罚款位于第 {stats.percentile:.0f} 百分位" if stats.percentile is not None else ""
+        print(f"同类已决案例 {stats.count} 件，罚款 {stats.minimum:g}–{stats.maximum:g} 元，中位数 {stats.median:g} 元{pct}")
+    for m in stats.messages:
+        print(f"  注意：{m}")
+    print(f"罚款分布图：{chart}")
+    return 0
+
+
+def cmd_precedent_list(args, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from assistant.cli import print_json
+    from assistant.store.precedent_tables import PrecedentRow
+
+    with open_database(settings).session(readonly=True) as s:
+        rows = [{"id": r.id, "source": r.source, "case_id": r.case_id, "document_no": r.document_no,
+                 "agency": r.agency, "decided_on": r.decided_on, "penalty_types": list(r.penalty_types or []),
+                 "fine": r.fine, "demo": r.demo}
+                for r in s.execute(select(PrecedentRow).order_by(PrecedentRow.id)).scalars()]
+    if args.json:
+        print_json(rows)
+        return 0
+    source_cn = {"import": "导入", "demo": "演示", "case": "本系统案件"}
+    for r in rows:
+        fine = f"（罚款{r['fine']:g}元）" if r["fine"] is not None else ""
+        print(f"{r['id']}\t{source_cn.get(r['source'], r['source'])}\t{r['document_no'] or '无文号'}\t"
+              f"{r['decided_on'] or ''}\t{'、'.join(r['penalty_types'])}{fine}")
+    print(f"共 {len(rows)} 件")
     return 0
 
 

@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lst.set_defaults(func=cmd_list)
 
     ver = subparsers.add_parser("verify-citations", help="核对文本中的法条引用（是否存在、是否有效）")
-    ver.add_argument("source", help="文本文件路径，或直接给出文本")
+    ver.add_argument("source", help="文件路径（.txt/.md/.docx，如起草的决定书），或直接给出文本")
     ver.add_argument("--as-of", type=arg_date, help="以该日期有效的版本核对（默认今天；处罚案件用违法行为发生日）")
     ver.add_argument("--json", action="store_true")
     ver.set_defaults(func=cmd_verify)
@@ -94,21 +94,46 @@ def cmd_list(args, settings) -> int:
     return 0
 
 
+_FILE_SUFFIXES = (".txt", ".md", ".docx")
+
+
+def _source_text(src: str) -> str:
+    """The text to check: a .txt/.md/.docx file (文书 drafts: paragraphs and table cells), else ``src`` itself."""
+    path = Path(src)
+    suffix = path.suffix.lower() if len(src) < 1024 else ""
+    if suffix not in _FILE_SUFFIXES:
+        return src
+    if not path.is_file():
+        raise InputError(f"文件不存在：{src}")
+    if suffix == ".docx":
+        return _docx_text(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return path.read_bytes().decode("gb18030", errors="strict")
+        except UnicodeDecodeError:
+            raise InputError(f"无法读取文本文件（既不是 UTF-8 也不是 GB18030 编码）：{src}") from None
+
+
+def _docx_text(path: Path) -> str:
+    import zipfile
+
+    from docx.opc.exceptions import OpcError
+
+    from assistant.documents.gbt9704 import docx_text
+
+    try:
+        return docx_text(path)
+    except (zipfile.BadZipFile, OpcError, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"无法读取 Word 文件（不是有效的 .docx，或文件已损坏）：{path}（{type(exc).__name__}）") from None
+
+
 def cmd_verify(args, settings) -> int:
     from assistant.citations import verify_citations
     from assistant.cli import print_json
 
-    src = args.source
-    path = Path(src)
-    if len(src) < 1024 and path.suffix.lower() in (".txt", ".md") and path.exists():
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            text = path.read_bytes().decode("gb18030", errors="strict")
-    elif len(src) < 255 and path.suffix and path.suffix.lower() in (".txt", ".md"):
-        raise InputError(f"文件不存在：{src}")
-    else:
-        text = src
+    text = _source_text(args.source)
     checks = verify_citations(text, _store(settings), args.as_of)
     failed = [c for c in checks if not c.ok]
     if args.json:

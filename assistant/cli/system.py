@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from assistant.cli import print_json
+from assistant.cli import arg_date, print_json
 from assistant.prepare import doctor, prepare_all
 from assistant.settings import Settings
 
@@ -31,7 +31,7 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
 def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.demo import seed_demo
 
-    seed_demo(settings, print)
+    seed_demo(settings, print, today=args.today)
     return 0
 
 
@@ -47,4 +47,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="演示数据")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
     seed = demo_sub.add_parser("seed", help="写入演示机关、各角色账号、演示裁量基准、相似案例和案件（可重复运行）")
+    seed.add_argument("--today", type=arg_date, default=None,
+                      help="以该日为“今天”生成演示日期 YYYY-MM-DD（默认今天；用于可复现的演示）")
     seed.set_defaults(func=_demo_seed)

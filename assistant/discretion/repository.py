@@ -161,8 +161,41 @@ def load_first_offence(session: Session) -> list[FirstOffenceEntry]:
     return out
 
 
-def peer_amounts(session: Session, violation_code: str, band: str) -> list[float]:
-    q = select(CaseDiscretionRow.proposed).where(CaseDiscretionRow.violation_code == violation_code,
-                                                 CaseDiscretionRow.band == band,
-                                                 CaseDiscretionRow.proposed.is_not(None))
-    return [float(x) for x in session.scalars(q)]
+def peer_amounts(session: Session, violation_code: str, band: str, *, exclude_case_id: int | None = None) -> list[float]:
+    """Fines of the same violation and tier, one per case: the decided fine where the case is decided
+    (its precedent row), else the saved recommendation; the case being recommended is left out."""
+    from assistant.store.precedent_tables import PrecedentRow
+
+    decided = {r.case_id: float(r.fine) for r in session.scalars(
+        select(PrecedentRow).where(PrecedentRow.case_id.is_not(None), PrecedentRow.violation_code == violation_code,
+                                   PrecedentRow.band == band, PrecedentRow.fine.is_not(None)))}
+    q = select(CaseDiscretionRow).where(CaseDiscretionRow.violation_code == violation_code,
+                                        CaseDiscretionRow.band == band,
+                                        CaseDiscretionRow.proposed.is_not(None))
+    amounts = [float(decided.pop(r.case_id)) if r.case_id in decided else float(r.proposed)
+               for r in session.scalars(q.order_by(CaseDiscretionRow.id))
+               if r.case_id is None or r.case_id != exclude_case_id]
+    amounts += [fine for cid, fine in decided.items() if cid != exclude_case_id]
+    return amounts
+
+
+def save_case_recommendation(session: Session, case_id: int, rec, *, actor: str) -> int:
+    """The case's current recommendation (one row per case: a new run replaces the previous one), with
+    its audit entry, in the caller's transaction."""
+    from assistant.audit import log_action
+    from assistant.case_queries import get_case
+
+    get_case(session, case_id)
+    session.execute(delete(CaseDiscretionRow).where(CaseDiscretionRow.case_id == case_id))
+    row_id = record_case_discretion(session, rec, case_id=case_id)
+    log_action(session, case_id=case_id, actor=actor, action="discretion.recommend",
+               detail={"case_discretion_id": row_id, "outcome": rec.outcome,
+                       "benchmark_id": rec.benchmark.id if rec.benchmark else None,
+                       "band": rec.band.level if rec.band else None, "proposed": rec.proposed})
+    return row_id
+
+
+def saved_band(session: Session, case_id: int) -> str | None:
+    """The 档次 of the case's saved recommendation (used when the notice does not name one)."""
+    return session.scalars(select(CaseDiscretionRow.band).where(CaseDiscretionRow.case_id == case_id)
+                           .order_by(CaseDiscretionRow.id.desc()).limit(1)).first()

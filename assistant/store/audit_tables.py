@@ -28,3 +28,17 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditHead(Base):
+    """The anchor of one chain: how many entries it has and the hash of the newest one. Updated in
+    the same transaction as every append (:func:`assistant.audit.log_action`), so deleting the
+    newest entries of a chain (which a hash chain alone cannot see) no longer matches the head."""
+
+    __tablename__ = "audit_heads"
+
+    chain_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    entries: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

@@ -105,7 +105,7 @@ class Database:
         with self.engine.begin() as connection:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
-        log.info("案件库已迁移到 %s", revision)
+        log.debug("案件库已迁移到 %s", revision)
 
     def check(self, *, compare_models: bool = True) -> MigrationStatus:
         """Current revision(s) vs the head of the migration scripts, and (optionally) differences

@@ -78,3 +78,15 @@ def test_clocks_follow_the_case_notice_hearing_service_and_payment():
 def test_simple_procedure_has_no_ninety_day_clock():
     keys = {c.key for c in case_clocks(_case(procedure="简易", filed_on=None), date(2026, 10, 1))}
     assert "decision" not in keys
+
+
+def test_three_working_days_across_spring_festival_2027_use_the_tentative_statutory_days_and_warn():
+    # 2027 春节: 除夕 2/5 (Fri) to 初三 2/8 (Mon) are statutory holidays (国务院 arrangement not yet published)
+    due = add_working_days(date(2027, 2, 4), 3)
+    assert due.day == date(2027, 2, 11)  # 2/9, 2/10, 2/11
+    assert due.warnings and "暂定" in due.warnings[0]
+
+
+def test_five_working_days_from_the_eve_of_national_day_2026():
+    # 9/30 → [10/1–10/7 国庆], 10/8, 10/9, 10/10 (调休上班), 10/12, 10/13
+    assert add_working_days(date(2026, 9, 30), 5).day == date(2026, 10, 13)

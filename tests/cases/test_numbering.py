@@ -96,3 +96,37 @@ def test_threads_hammering_the_allocator_get_distinct_gap_free_numbers(db, world
     with db.session(readonly=True) as s:
         assert register_gaps(s, world.agency_id, "送", 2026) == []
         assert len(s.execute(select(IssuedNumber).where(IssuedNumber.kind == "送")).scalars().all()) == 80
+
+
+_WORKER = """
+import sys
+from assistant.numbering import allocate
+from assistant.store.db import Database
+
+url, agency_id, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+db = Database(url)
+for _ in range(count):
+    with db.session() as s:
+        print(allocate(s, agency_id, "催", actor="proc", year=2026).serial, flush=True)
+db.dispose()
+"""
+
+
+@pytest.mark.slow
+def test_processes_sharing_one_database_get_distinct_gap_free_numbers(db, world):
+    """Separate OS processes (own engines, own connections) on one SQLite file / PostgreSQL database."""
+    import subprocess
+    import sys
+
+    procs, per_proc = 4, 8
+    url = db.url.render_as_string(hide_password=False)
+    running = [subprocess.Popen([sys.executable, "-c", _WORKER, url, str(world.agency_id), str(per_proc)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(procs)]
+    serials: list[int] = []
+    for p in running:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        serials += [int(line) for line in out.split()]
+    assert sorted(serials) == list(range(1, procs * per_proc + 1))
+    with db.session(readonly=True) as s:
+        assert register_gaps(s, world.agency_id, "催", 2026) == []

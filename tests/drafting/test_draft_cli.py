@@ -75,3 +75,33 @@ def test_decision_renders_to_pdf(env, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(shots / "decision")],
                    check=True, timeout=60)
     assert list(shots.glob("decision*.png"))
+
+
+def test_verify_citations_reads_a_generated_decision_docx(env, capsys):
+    """``zhifa verify-citations 决定书.docx``: paragraphs and table cells are checked; a broken file is a
+    Chinese error, not a traceback."""
+    from docx import Document
+
+    out = env / "决定书.docx"
+    assert main(["draft", str(DATA), "--doc", "决定书", "--out", str(out)]) in (0, 1)
+    capsys.readouterr()
+    assert main(["verify-citations", str(out), "--as-of", "2025-09-01", "--json"]) == 0  # violation date
+    checks = json.loads(capsys.readouterr().out)
+    assert checks and all(c["ok"] for c in checks)
+    assert any("大气污染防治法" in c["citation"]["text"] for c in checks)
+
+    # a citation only in a table cell is found, and a wrong one fails the check
+    doc = Document(str(out))
+    doc.add_table(rows=1, cols=1).cell(0, 0).text = "依据《中华人民共和国大气污染防治法》第九百条"
+    doc.save(str(out))
+    assert main(["verify-citations", str(out), "--as-of", "2025-09-01", "--json"]) == 1
+    bad = [c for c in json.loads(capsys.readouterr().out) if not c["ok"]]
+    assert [c["reason"] for c in bad] == ["article_not_found"]
+
+    broken = env / "坏文件.docx"
+    broken.write_bytes(b"not a zip at all")
+    assert main(["verify-citations", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "无法读取 Word 文件" in err and "Traceback" not in err
+    assert main(["verify-citations", str(env / "不存在.docx")]) == 2
+    assert "文件不存在" in capsys.readouterr().err

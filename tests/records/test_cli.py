@@ -23,6 +23,20 @@ def _json(capsys, argv):
 
 
 def test_record_add_list_and_check(env, capsys, clip, tmp_path):
+    from assistant import roles
+    from assistant.store.case_tables import Agency
+    from assistant.store.db import Database
+
+    from tests.records.records_helpers import seed_users
+
+    db = Database(env.database_url)
+    db.ensure_current()
+    with db.session() as s:
+        s.add_all([Agency(id=1, name="甲区市场监管局", code="甲市监", settings={}),
+                   Agency(id=2, name="乙区市场监管局", code="乙市监", settings={})])
+        s.flush()
+        seed_users(s, {"zhao": (roles.HEAD, 1), "keeper": (roles.RECORDS_KEEPER, 1)})
+    db.dispose()
     late = (datetime.now() - timedelta(hours=30)).replace(microsecond=0).isoformat()
     code, rec, _ = _json(capsys, ["record", "add", "3", str(clip), "--json", "--as", "zhang", "--meta",
                                   f"captured_at={late}", "location=某路1号", "collector=张承办",
@@ -39,10 +53,12 @@ def test_record_add_list_and_check(env, capsys, clip, tmp_path):
     code, req, _ = _json(capsys, ["access", "request", "--records", str(rec["id"]), "--purpose", "比对",
                                   "--unit", "2", "--as", "wu6", "--json"])
     assert code == 0 and req["status"] == "pending"
-    code, _, err = _json(capsys, ["access", "approve", str(req["id"]), "--as", "keeper", "--role", "记录管理员"])
-    assert code == 2 and "机关负责人" in err
-    code, req, _ = _json(capsys, ["access", "approve", str(req["id"]), "--as", "zhao", "--role", "机关负责人",
-                                  "--json"])
+    code, _, err = _json(capsys, ["access", "approve", str(req["id"]), "--as", "keeper"])
+    assert code == 2 and "须由机关负责人审批" in err  # keeper's role comes from the users table
+    with pytest.raises(SystemExit):  # a typed role is not accepted at all
+        main(["access", "approve", str(req["id"]), "--as", "keeper", "--role", "机关负责人"])
+    capsys.readouterr()
+    code, req, _ = _json(capsys, ["access", "approve", str(req["id"]), "--as", "zhao", "--json"])
     assert req["status"] == "approved" and req["expires_at"]
     code, req, _ = _json(capsys, ["access", "return", str(req["id"]), "--as", "keeper", "--json"])
     assert req["status"] == "returned"

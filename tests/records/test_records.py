@@ -135,3 +135,38 @@ def test_video_records_are_probed_and_stored(db, files, tmp_path):
     broken.write_bytes(b"\x00" * 100)
     with pytest.raises(InputError, match="视频"):
         _ingest(db, files, broken)
+
+
+def _default_rules() -> list[dict]:
+    from pathlib import Path
+
+    import assistant
+
+    return json.loads((Path(assistant.__file__).with_name("av_rules.json")).read_text(encoding="utf-8"))["rules"]
+
+
+@pytest.mark.parametrize("rule", _default_rules(), ids=lambda r: r["activity"])
+def test_every_spec_6_activity_gets_its_av_rule(db, rule):
+    """domain-spec §6: 全程 activities warn without an A/V record; 根据实际 / 可不录 never do."""
+    with db.session() as s:
+        load_default_av_rules(s)
+        warns = check_av_coverage(s, 1, activities=(rule["activity"],))
+    if rule["requirement"] == "全程":
+        assert [w.activity for w in warns] == [rule["activity"]] and "全程" in warns[0].message
+        assert warns[0].source == rule["source"]
+    else:
+        assert warns == []
+
+
+def test_the_spec_6_full_recording_activities_are_all_in_the_default_list():
+    full = {r["activity"] for r in _default_rules() if r["requirement"] == "全程"}
+    assert {"罚没财物处置", "执法办案场所", "查封扣押", "强制拆除", "涉及人身自由", "涉及生命健康",
+            "涉及重大财产权益", "易引发争议"} <= full
+
+
+def test_handover_within_24_hours_does_not_warn(db, files, clip):
+    on_time = datetime.now().replace(microsecond=0) - timedelta(hours=23)
+    rid, _, warnings, _ = _ingest(db, files, clip, captured_at=on_time.isoformat())
+    assert not warnings
+    with db.session(readonly=True) as s:
+        assert not s.get(ProcessRecord, rid).handover_late

@@ -164,6 +164,15 @@ def login(page, username: str, password: str = PASSWORD, *, expect_ok: bool = Tr
         page.locator("#current-user").get_by_text(ACCOUNTS[username][0]).wait_for()
 
 
+def pick_option(page, elem_id: str, text: str) -> None:
+    page.locator(f"#{elem_id} input").first.click()
+    page.get_by_role("option", name=text).first.click()
+
+
+def open_accordion(page, elem_id: str, label: str) -> None:
+    page.locator(f"#{elem_id}").get_by_text(label).first.click()
+
+
 class Driver:
     """Helpers bound to the test module: ``ui.login(page, "officer")``, ``ui.shot(page, name)``."""
 
@@ -172,6 +181,8 @@ class Driver:
     login = staticmethod(login)
     shot = staticmethod(shot)
     fill = staticmethod(fill)
+    pick_option = staticmethod(pick_option)
+    open_accordion = staticmethod(open_accordion)
 
 
 @pytest.fixture
