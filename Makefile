@@ -21,8 +21,11 @@ install: $(STAMP)
 prepare: install
 	$(BIN)/zhifa prepare
 
-run: prepare
+# the app starts at once; a missing index is built beside it (keyword search first, then semantic)
+run: install
+	$(BIN)/zhifa prepare --no-index
 	$(BIN)/zhifa serve
+
 
 sysdeps:
 	@bash scripts/sysdeps.sh

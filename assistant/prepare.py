@@ -72,15 +72,22 @@ def _index_state(settings: Settings, store) -> tuple[bool, str]:
     return state == "ready", f"{len(manifest.article_ids)} 条，{dense}，建于 {manifest.built_at}"
 
 
+def index_ready(settings: Settings) -> tuple[bool, str]:
+    """(BM25 and dense parts present and fresh, description)."""
+    from corpus.statutes import StatuteStore
+
+    try:
+        return _index_state(settings, StatuteStore(settings.statute_db))
+    except ZhifaError:
+        return False, ""
+
+
 def prepare_index(settings: Settings, say: Progress) -> None:
     from corpus.statutes import StatuteStore
     from index.build import build_index
 
     store = StatuteStore(settings.statute_db)
-    try:
-        ready, detail = _index_state(settings, store)
-    except ZhifaError:
-        ready, detail = False, ""
+    ready, detail = index_ready(settings)
     if ready:
         say(f"检索索引已是最新：{detail}")
         return

@@ -2,6 +2,7 @@
 component constructed lazily on first use (no model loads at start-up)."""
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 from assistant.settings import Settings
@@ -10,6 +11,9 @@ from assistant.settings import Settings
 class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._searcher = None
+        self._searcher_stamp: int | None = None
+        self._searcher_lock = threading.Lock()
 
     @cached_property
     def statutes(self):
@@ -23,8 +27,19 @@ class Services:
 
         return Database(self.settings.database_url)
 
-    @cached_property
+    @property
     def searcher(self):
+        """The statute searcher, reloaded when the index on disk changes — e.g. the dense part
+        finished building after the app started (until then search is keyword-only)."""
         from index.search import Searcher
+        from index.store import MANIFEST
 
-        return Searcher.load(self.settings, self.statutes)
+        try:
+            stamp = (self.settings.index_dir / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        with self._searcher_lock:
+            if self._searcher is None or stamp != self._searcher_stamp:
+                self._searcher = Searcher.load(self.settings, self.statutes)
+                self._searcher_stamp = stamp
+            return self._searcher

@@ -307,7 +307,7 @@ def ensure_ct2_model(model_dir: Path, progress: Callable[[str], None] = print) -
     progress(f"转换句向量模型为 CTranslate2 int8：{dest}")
     tmp = Path(tempfile.mkdtemp(prefix=dest.name + ".", dir=dest.parent))
     try:
-        _quiet_hf()
+        quiet_transformers()
         out = tmp / "model"
         TransformersConverter(str(model_dir)).convert(str(out), quantization=CT2_QUANTIZATION, force=True)
         (out / CT2_MARKER).write_text(json.dumps({"fingerprint": want, "converted_in_s":
@@ -322,7 +322,7 @@ def ensure_ct2_model(model_dir: Path, progress: Callable[[str], None] = print) -
     return dest
 
 
-def _quiet_hf() -> None:
+def quiet_transformers() -> None:
     try:
         from transformers.utils import logging as hf_logging
 
