@@ -226,7 +226,7 @@ def build(services, sess: gr.State) -> AdminTab:
     prec_btn.click(import_prec, [sess, prec_file], corpus_status, api_visibility="private")
 
     @guarded(R.ADMIN)
-    def rebuild(s, progress=gr.Progress()):
+    def rebuild(s, progress=gr.Progress(track_tqdm=True)):  # the embedding bar shows in the page
         build_index = service_attr("index.build", "build_index", "检索索引重建")
         steps: list[str] = []
 
@@ -236,7 +236,7 @@ def build(services, sess: gr.State) -> AdminTab:
 
         progress(0.02, desc="正在重建检索索引…")
         build_index(services.settings, services.statutes, progress=say)
-        services.__dict__.pop("searcher", None)  # next search loads the new index
+        # the next search loads the new index (Services.searcher follows the manifest on disk)
         return "检索索引已重建：\n" + "\n".join(f"- {m}" for m in steps[-8:])
 
     index_btn.click(rebuild, sess, corpus_status, api_visibility="private")
