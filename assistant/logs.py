@@ -37,5 +37,7 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Alembic reports every migration step at INFO; users only need it when debugging (ZHIFA_LOG_LEVEL=DEBUG)
-    logging.getLogger("alembic").setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
+    # Alembic (every migration step) and faiss (which CPU build it loads) report at INFO; users only
+    # need that when debugging (ZHIFA_LOG_LEVEL=DEBUG)
+    for noisy in ("alembic", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)

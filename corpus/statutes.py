@@ -127,6 +127,15 @@ class Law:
             return False  # repealed, date unknown
         return True
 
+    def status_on(self, day: date) -> str:
+        """This version's standing on ``day``: 有效, 尚未施行 (not yet in force) or 已失效 (amended,
+        replaced or repealed by then) — e.g. on the violation date, 行政处罚法 第三十七条."""
+        if self.in_force_on(day):
+            return "有效"
+        if self.in_force_from and day.isoformat() < self.in_force_from:
+            return "尚未施行"
+        return "已失效"
+
 
 @dataclass(frozen=True)
 class Article:

@@ -62,9 +62,12 @@ class Hit:
     role: Role
     reason: str
     linked_article_ids: tuple[int, ...] = field(default=())
+    status_on_date: str = ""  # 有效 / 尚未施行 / 已失效 on the query's as-of date
+    as_of: str = ""
 
     def to_json(self) -> dict:
         return {"law": self.law, "article": self.article, "status": self.status,
+                "as_of": self.as_of, "status_on_date": self.status_on_date,
                 "score": round(self.score, 6), "text": self.text, "role": self.role,
                 "reason": self.reason, "article_id": self.article_id,
                 "linked_article_ids": list(self.linked_article_ids)}
@@ -221,6 +224,10 @@ class Searcher:
             if law.replaced_by:
                 when = law.repealed_on or law.in_force_until or ""
                 notes.append(f"《{law.name}》已于{when}废止，由《{law.replaced_by}》取代")
+                successors = self.statutes.successors_of(a.id)
+                if successors:
+                    new, _score, _method = successors[0]
+                    notes.append(f"对应《{new.short_name or new.law_name}》{new.article_no}（自动对应，请核对）")
             elif law.in_force_until:
                 notes.append(f"该版本{law.in_force_until}起不再适用，请以现行版本为准")
         return "；".join(notes)
@@ -228,7 +235,8 @@ class Searcher:
     def _hit(self, a: Article, score: float, reason: str, as_of: date) -> Hit:
         note = self._status_note(a, as_of)
         return Hit(a.id, a.law_name, a.short_name, a.article_no, a.law_status, float(score), a.text,
-                   self._role(a), "；".join(x for x in (reason, note) if x), self._linked(a))
+                   self._role(a), "；".join(x for x in (reason, note) if x), self._linked(a),
+                   status_on_date=self.laws[a.law_id].status_on(as_of), as_of=as_of.isoformat())
 
     def _residual(self, query: str) -> str:
         """What is left of the question without law names, article numbers and filler."""

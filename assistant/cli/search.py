@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from assistant.cli import arg_date, print_json
 from assistant.errors import InputError
@@ -60,7 +61,8 @@ def cmd_search(args, settings) -> int:
     role_cn = {"penalty": "处罚依据", "violated": "违法依据", "other": ""}
     for n, h in enumerate(hits, start=1):
         tag = f"［{role_cn[h.role]}］" if role_cn[h.role] else ""
-        print(f"{n}. 《{h.short_name}》{h.article} {tag}（{h.status}，{h.score:.3f}）")
+        on_date = f"，{h.as_of}时{h.status_on_date}" if h.as_of != date.today().isoformat() else ""
+        print(f"{n}. 《{h.short_name}》{h.article} {tag}（{h.status}{on_date}，{h.score:.3f}）")
         text = h.text.replace("\n", " ")
         print(f"   {text[:160]}{'…' if len(text) > 160 else ''}")
         print(f"   理由：{h.reason}")

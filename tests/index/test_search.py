@@ -37,6 +37,9 @@ def test_repealed_law_excluded_by_default_and_found_with_older_date(searcher):
     old = searcher.search(q, k=10, as_of=date(2025, 1, 1))
     air = [h for h in old if h.short_name == "大气污染防治法"]
     assert air and "生态环境法典" in air[0].reason and air[0].status == "已废止"
+    # the point-in-time standing on the query date, beside today's status
+    assert air[0].status_on_date == "有效" and air[0].to_json()["as_of"] == "2025-01-01"
+    assert all(h.status_on_date == "有效" for h in today)
 
 
 def test_law_filter_and_bad_input(searcher):
