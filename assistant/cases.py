@@ -234,7 +234,13 @@ def _effects(session: Session, case: Case, to_state: str, actor: str, payload: d
         kind = "罚"
         case.decision = ctx.proposed.as_dict()
         case.decided_on, case.decided_by = today, _user(session, actor).id
-        case.decision_number = allocate(session, case.agency_id, kind, actor=actor, year=today.year, case_id=case.id).number
+        from assistant.simple_forms import has_form, take_form  # 第五十二条: pre-numbered on-the-spot form
+
+        if to_state == lc.ON_SPOT_DECISION and has_form(session, case.id, actor, year=today.year):
+            case.decision_number = take_form(session, case.id, actor, year=today.year).number
+        else:
+            case.decision_number = allocate(session, case.agency_id, kind, actor=actor, year=today.year,
+                                            case_id=case.id).number
         case.outcome = "处罚"
         _record_precedent(session, case)
         return {"decision_number": case.decision_number}
