@@ -32,13 +32,27 @@ def open_accordion(page, elem_id: str, label: str) -> None:
     page.locator(f"#{elem_id}").get_by_text(label).first.click()
 
 
+def open_tab_as(ctx, app_url, ui, role: str, tab: str):
+    """A new page of the same browser context, logged in as ``role``, on ``tab``."""
+    page = ctx.new_page()
+    page.goto(app_url)
+    ui.login(page, role)
+    page.get_by_role("tab", name=tab).click()
+    return page
+
+
+def open_review_case(ctx, app_url, ui, role: str):
+    """The 法制审核 tab as ``role`` with the journey's case picked from the queue."""
+    page = open_tab_as(ctx, app_url, ui, role, "法制审核")
+    expect(page.locator("#review-queue")).to_contain_text(CAUSE)
+    pick_option(page, "review-pick", CAUSE)
+    return page
+
+
 def test_officer_reviewer_head_trainer_journey(browser, app_url, ui, tmp_path):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
     ctx.set_default_timeout(60_000)
-    page = ctx.new_page()
-    page.goto(app_url)
-    ui.login(page, "officer")
-    page.get_by_role("tab", name="我的案件").click()
+    page = open_tab_as(ctx, app_url, ui, "officer", "我的案件")
 
     open_accordion(page, "case-new", "立案 / 新建案件")
     ui.fill(page, "case-new-cause", CAUSE)
@@ -111,12 +125,7 @@ def test_officer_reviewer_head_trainer_journey(browser, app_url, ui, tmp_path):
         ui.shot(page, "case-submitted")
 
     # the reviewer
-    rpage = ctx.new_page()
-    rpage.goto(app_url)
-    ui.login(rpage, "reviewer")
-    rpage.get_by_role("tab", name="法制审核").click()
-    expect(rpage.locator("#review-queue")).to_contain_text(CAUSE)
-    pick_option(rpage, "review-pick", CAUSE)
+    rpage = open_review_case(ctx, app_url, ui, "reviewer")
     expect(rpage.locator("#review-summary")).to_contain_text("第 1 轮送审")
     expect(rpage.locator("#review-findings")).to_contain_text("适用法律准确")
     ui.fill(rpage, "review-opinion", "货值金额的证据不足，请补充进货凭证后重新送审。")
@@ -140,12 +149,7 @@ def test_officer_reviewer_head_trainer_journey(browser, app_url, ui, tmp_path):
     ui.shot(rpage, "review-approved")
 
     # the 机关负责人 decides
-    hpage = ctx.new_page()
-    hpage.goto(app_url)
-    ui.login(hpage, "head")
-    hpage.get_by_role("tab", name="法制审核").click()
-    expect(hpage.locator("#review-queue")).to_contain_text(CAUSE)
-    pick_option(hpage, "review-pick", CAUSE)
+    hpage = open_review_case(ctx, app_url, ui, "head")
     expect(hpage.locator("#review-summary")).to_contain_text("已同意")
     assert not hpage.locator("#review-approve").is_visible()  # the reviewer's buttons are not the head's
     open_accordion(hpage, "head-decide", "机关负责人决定")
@@ -158,10 +162,7 @@ def test_officer_reviewer_head_trainer_journey(browser, app_url, ui, tmp_path):
     assert "Traceback" not in hpage.content()
 
     # the trainer: preview (anonymised) → save → approve → export .docx
-    tpage = ctx.new_page()
-    tpage.goto(app_url)
-    ui.login(tpage, "trainer")
-    tpage.get_by_role("tab", name="案例教学").click()
+    tpage = open_tab_as(ctx, app_url, ui, "trainer", "案例教学")
     tpage.locator("#tab-teaching").get_by_role("button", name="刷新").click()
     pick_option(tpage, "teach-case", CAUSE)
     tpage.locator("#teach-preview").click()
