@@ -58,10 +58,11 @@ def _index_state(settings: Settings, store) -> tuple[bool, str]:
     from index.build import model_id
     from index.dense import dense_present, expected_backend_id
     from index.store import check_fresh, read_manifest
+    from index.tokenize import resources_hash
 
     manifest = read_manifest(settings.index_dir)
     check_fresh(manifest, corpus_hash=store.content_hash(), model=model_id(settings.embedding_model),
-                backend=expected_backend_id(settings))
+                backend=expected_backend_id(settings), tokenizer_hash=resources_hash())
     state = manifest.dense_state
     if state == "ready" and not dense_present(settings.index_dir):
         state = "lost"

@@ -15,7 +15,7 @@ import numpy as np
 from index.bm25 import BM25
 from index.dense import MAX_SEQ_LENGTH, DenseIndex, Embedder, make_embedder, remove_dense
 from index.store import Manifest, write_manifest
-from index.tokenize import tokenizer_for_store
+from index.tokenize import resources_hash, tokenizer_for_store
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
         model=model_id(settings.embedding_model), dimension=0, corpus_hash=corpus_hash,
         article_ids=[a.id for a in arts], built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         build_seconds={"bm25": round(t_bm25, 2)}, dense_state="building" if dense else "missing",
-        tokenizer_words=len(tok.words),
+        tokenizer_words=len(tok.words), tokenizer_hash=resources_hash(),
     )
     write_manifest(out, manifest)  # says "building"/"missing" before the old dense part goes
     remove_dense(out)

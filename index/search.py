@@ -39,7 +39,7 @@ from index.fusion import Ranking, minmax, rrf
 from index.intent import detect_intent
 from index.dense import dense_present, expected_backend_id
 from index.store import check_fresh, read_manifest
-from index.tokenize import expand_query, numbers_to_cn, tokenizer_for_store
+from index.tokenize import expand_query, numbers_to_cn, resources_hash, tokenizer_for_store
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class Searcher:
         directory = Path(settings.index_dir)
         manifest = read_manifest(directory)
         check_fresh(manifest, corpus_hash=statutes.content_hash(), model=Path(settings.embedding_model).name,
-                    backend=expected_backend_id(settings))
+                    backend=expected_backend_id(settings), tokenizer_hash=resources_hash())
         return cls(settings, statutes, directory, **kwargs)
 
     def _law_stems(self) -> list[tuple[str, str]]:

@@ -41,6 +41,7 @@ class Manifest:
     max_seq_length: int = 0
     backend: str = ""  # embedding backend of the dense part, e.g. ctranslate2-int8 | torch-fp32
     tokenizer_words: int = 0
+    tokenizer_hash: str = ""  # index.tokenize.resources_hash() at build time ("" = built before it was recorded)
     version: int = 1
 
     def to_json(self) -> str:
@@ -71,14 +72,19 @@ def read_manifest(directory: Path) -> Manifest:
 
 
 def check_fresh(manifest: Manifest, *, corpus_hash: str, model: str | None = None,
-                backend: str | None = None) -> None:
-    """Raise StaleIndexError when the index was built on another corpus, model or embedding
-    backend (the model and backend only matter once the dense part is ready)."""
+                backend: str | None = None, tokenizer_hash: str | None = None) -> None:
+    """Raise StaleIndexError when the index was built on another corpus, word lists, model or
+    embedding backend (the model and backend only matter once the dense part is ready)."""
     if manifest.corpus_hash != corpus_hash:
         raise StaleIndexError(
             f"检索索引已过期：法条库内容已变化（索引基于 {manifest.corpus_hash[:12]}，"
             f"当前法条库为 {corpus_hash[:12]}），需要重建索引",
             fix=FIX, indexed=manifest.corpus_hash, current=corpus_hash,
+        )
+    if tokenizer_hash and manifest.tokenizer_hash and manifest.tokenizer_hash != tokenizer_hash:
+        raise StaleIndexError(
+            "检索索引已过期：分词词表（index/data/legal_terms.txt 或 stopwords.txt）已变化，需要重建索引",
+            fix=FIX, indexed=manifest.tokenizer_hash, current=tokenizer_hash,
         )
     if model is not None and manifest.dense_state == "ready" and manifest.model != model:
         raise StaleIndexError(

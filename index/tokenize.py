@@ -33,6 +33,17 @@ def _data_lines(name: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
+def resources_hash() -> str:
+    """SHA-256 of the word lists that shape document tokens (legal terms, stopwords): an index built
+    with other lists is stale. Query-only data (expansions, intents) is not part of it."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in ("legal_terms.txt", "stopwords.txt"):
+        h.update(name.encode() + b"\0" + (DATA_DIR / name).read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     return frozenset(_data_lines("stopwords.txt"))

@@ -89,6 +89,18 @@ def test_backend_mismatch_is_refused_as_stale():
     check_fresh(_manifest(dense_state="missing", backend=""), corpus_hash="abc", backend="ctranslate2-int8")
 
 
+def test_changed_word_lists_make_the_index_stale():
+    from index.tokenize import resources_hash
+
+    current = resources_hash()
+    check_fresh(_manifest(tokenizer_hash=current), corpus_hash="abc", tokenizer_hash=current)
+    with pytest.raises(StaleIndexError) as exc:
+        check_fresh(_manifest(tokenizer_hash="0" * 64), corpus_hash="abc", tokenizer_hash=current)
+    assert "分词词表" in exc.value.message and exc.value.fix == "zhifa index build"
+    # an index from before the hash was recorded is not refused for it
+    check_fresh(_manifest(tokenizer_hash=""), corpus_hash="abc", tokenizer_hash=current)
+
+
 def test_unknown_backend_setting_is_rejected(tmp_path):
     with pytest.raises(ConfigError, match="句向量后端"):
         load_settings(env={"ZHIFA_HOME": str(tmp_path), "ZHIFA_EMBEDDING_BACKEND": "onnx"}, config_file=None)
