@@ -59,6 +59,11 @@ def build(services, sess: gr.State) -> ReviewTab:
             d_fine = gr.Number(label="罚款金额（元）", elem_id="head-fine")
             d_target = gr.Dropdown(["决定", "集体讨论", "不予处罚"], value="决定", label="作出", elem_id="head-target")
         decide_btn = gr.Button("作出决定", elem_id="head-decide-btn")
+        gr.Markdown("**集体讨论记录**（第五十七条第二款：先选“集体讨论”提请，讨论后在此登记，再作出决定）")
+        with gr.Row():
+            c_people = gr.Textbox(label="参加人（逗号分隔，至少二人）", elem_id="collective-people")
+            c_conclusion = gr.Textbox(label="讨论结论", elem_id="collective-conclusion")
+        collective_btn = gr.Button("登记集体讨论记录", elem_id="collective-btn")
 
     def _cases():
         return service_module("assistant.cases", "案件服务")
@@ -200,4 +205,21 @@ def build(services, sess: gr.State) -> ReviewTab:
 
     decide_btn.click(head_decide, [sess, pick, d_types, d_fine, d_target], [status, queue, pick, *page_outputs],
                      api_visibility="private")
+
+    @guarded(R.HEAD)
+    def head_collective(s, case_id, people, conclusion):
+        names = [x.strip() for x in (people or "").replace("，", ",").replace("、", ",").split(",") if x.strip()]
+        try:
+            with services.db.session() as db:
+                _own(db, s, case_id)
+                _cases().record_collective_discussion(db, int(case_id), actor=s.username, participants=names,
+                                                      conclusion=conclusion or "")
+        except GateRefused as exc:
+            return [f"<span class='zf-blocked'>不能登记集体讨论：{exc.message}</span>", gr.skip(), gr.skip(),
+                    *_open(s, case_id)]
+        tbl, choices = _list(s)
+        return [f"已登记集体讨论记录（参加人 {len(names)} 人），可作出决定。", tbl, choices, *_open(s, case_id)]
+
+    collective_btn.click(head_collective, [sess, pick, c_people, c_conclusion], [status, queue, pick, *page_outputs],
+                         api_visibility="private")
     return ReviewTab(on_login=(on_login, [queue, pick, head_box, review_box]))

@@ -153,6 +153,15 @@ def test_officer_reviewer_head_trainer_journey(browser, app_url, ui, tmp_path):
     expect(hpage.locator("#review-summary")).to_contain_text("已同意")
     assert not hpage.locator("#review-approve").is_visible()  # the reviewer's buttons are not the head's
     open_accordion(hpage, "head-decide", "机关负责人决定")
+    # 集体讨论 first (第五十七条第二款): refer, register the discussion, then decide
+    pick_option(hpage, "head-target", "集体讨论")
+    hpage.locator("#head-decide-btn").click()
+    expect(hpage.locator("#review-status")).to_contain_text("已作出：集体讨论")
+    ui.fill(hpage, "collective-people", "张局长，李副局长，王科长")
+    ui.fill(hpage, "collective-conclusion", "同意法制审核意见，按告知内容作出处罚决定")
+    hpage.locator("#collective-btn").click()
+    expect(hpage.locator("#review-status")).to_contain_text("已登记集体讨论记录（参加人 3 人）")
+    pick_option(hpage, "head-target", "决定")
     ui.fill(hpage, "head-types", "警告,罚款")
     ui.fill(hpage, "head-fine", FINE)
     hpage.locator("#head-decide-btn").click()
