@@ -48,22 +48,47 @@ def entry_digest(prev_hash: str, *, chain: str, seq: int, case_id: int | None, a
     return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
 
 
-def _scrub(value):
-    """Safety net under the callers' own care: ID and phone numbers in free text never reach the log."""
+def _scrub(value, names: tuple[str, ...] = ()):
+    """Safety net under the callers' own care: ID and phone numbers, and the names of the case's
+    natural-person parties (surname + 某), never reach the log as free text."""
     from assistant.logs import mask_pii
 
     if isinstance(value, str):
-        return value if _HEX.fullmatch(value) else mask_pii(value)  # digests stay intact
+        if _HEX.fullmatch(value):
+            return value  # digests stay intact
+        value = mask_pii(value)
+        if names:
+            from assistant.redaction import mask_person_name
+
+            for name in names:
+                value = value.replace(name, mask_person_name(name))
+        return value
     if isinstance(value, list):
-        return [_scrub(v) for v in value]
+        return [_scrub(v, names) for v in value]
     if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items()}
+        return {k: _scrub(v, names) for k, v in value.items()}
     return value
 
 
+def _natural_person_names(session: Session, case_id: int | None) -> tuple[str, ...]:
+    """Full names (two characters or more) of the case's natural-person parties, longest first."""
+    if case_id is None:
+        return ()
+    from assistant.store.case_tables import CaseParty, Party
+
+    rows = session.execute(select(Party.name).join(CaseParty, CaseParty.party_id == Party.id)
+                           .where(CaseParty.case_id == case_id, Party.kind == "自然人")).scalars().all()
+    return tuple(sorted({n for n in rows if n and len(n) >= 2}, key=len, reverse=True))
+
+
 def log_action(session: Session, *, case_id: int | None, actor: str, action: str,
-               detail: dict | None = None, at: datetime | None = None) -> AuditEntry:
-    detail = _scrub(json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)))
+               detail: dict | None = None, at: datetime | None = None,
+               private_names: tuple[str, ...] = ()) -> AuditEntry:
+    """Append to the case's chain. ``private_names``: natural persons' names to mask besides the
+    case's registered natural-person parties (e.g. the party of a case being created)."""
+    names = tuple(sorted({*_natural_person_names(session, case_id), *(n for n in private_names if n and len(n) >= 2)},
+                         key=len, reverse=True))
+    detail = _scrub(json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)), names)
     chain = chain_key(case_id)
     last = session.execute(
         select(AuditEntry).where(AuditEntry.chain_key == chain).order_by(AuditEntry.seq.desc()).limit(1)

@@ -128,7 +128,8 @@ def create_case(session: Session, *, agency_id: int, cause: str, actor: str, han
            {"handlers": [u.username for u in users], "case_number": case.case_number})
     log_action(session, case_id=case.id, actor=actor, action="case.create",
                detail={"case_number": case.case_number, "cause": case.cause, "procedure": procedure,
-                       "handlers": [u.username for u in users], "filed_on": filed_on})
+                       "handlers": [u.username for u in users], "filed_on": filed_on},
+               private_names=(party.name,) if party is not None and party.kind == "自然人" else ())
     if party is not None:
         add_party(session, case.id, party, actor=actor, salt=salt)
     return case

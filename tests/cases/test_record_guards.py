@@ -19,8 +19,8 @@ PERSON = PartyInput("自然人", "欧阳明辉", id_number="11010519491231002X",
 WITNESS = PartyInput("自然人", "司马晓燕", phone="13800001111", address="某市某区和平街6号")
 
 
-def _case(s, world, party=None) -> int:
-    return svc.create_case(s, agency_id=world.agency_id, cause="销售超过保质期的食品", actor="zhang3",
+def _case(s, world, party=None, cause="销售超过保质期的食品") -> int:
+    return svc.create_case(s, agency_id=world.agency_id, cause=cause, actor="zhang3",
                            handlers=list(world.handlers), party=party or PartyInput("法人", "某食品有限公司",
                                                                                    credit_code="91440300708461136T"),
                            salt="test-salt", filed_on=date(2026, 9, 1), violation_date=date(2026, 8, 20),
@@ -43,6 +43,29 @@ def test_natural_person_identifiers_never_reach_the_audit_log(db, world):
     for identifier in ("欧阳明辉", "司马晓燕", "11010519491231002X", "13912345678", "13800001111", "幸福路88号",
                        "和平街6号", PERSON.id_number[-6:]):
         assert identifier not in dumped, identifier
+
+
+def test_party_names_in_free_text_are_masked_by_the_audit_safety_net(db, world):
+    """Free text that callers log as written (案由, an escalation record) still never carries a
+    natural-person party's full name."""
+    from assistant.audit import log_action
+
+    with db.session() as s:
+        case_id = _case(s, world, PERSON, cause="欧阳明辉销售超过保质期的食品案")
+        log_action(s, case_id=case_id, actor="zhang3", action="review.escalate",
+                   detail={"record": "欧阳明辉对罚款数额有异议，承办人与审核人意见不一"})
+    with db.session() as s:
+        rows = s.execute(select(AuditEntry).where(AuditEntry.case_id == case_id)).scalars().all()
+    dumped = "\n".join(json.dumps(r.detail, ensure_ascii=False) for r in rows)
+    assert "欧阳明辉" not in dumped and "欧阳某某对罚款数额有异议" in dumped
+    assert verify_chain_ok(db, case_id)
+
+
+def verify_chain_ok(db, case_id) -> bool:
+    from assistant.audit import verify_chain
+
+    with db.session(readonly=True) as s:
+        return verify_chain(s, case_id).ok
 
 
 def test_entity_names_stay_in_the_audit_log(db, world):
