@@ -55,6 +55,16 @@ def states_place(act: str, place: str) -> bool:
     return act.startswith(("在其", "于其")) or bool(_PLACE_LEAD.match(act))
 
 
+def without_subject(act: str, name: str) -> str:
+    """The act without a leading subject the narrative already states ("王小明在其经营场所…" after
+    "当事人王小明于…" → "在其经营场所…"); a leading "当事人" too."""
+    act = str(act or "").strip()
+    for subject in (f"当事人{name}" if name else "", str(name or ""), "当事人"):
+        if subject and act.startswith(subject) and len(act) > len(subject):
+            return act[len(subject):].lstrip("，, ")
+    return act
+
+
 def mentions(act: str, *words: str) -> bool:
     """Does the act already state this amount (货值金额, 违法所得, a quantity)?"""
     act = str(act or "")
@@ -85,7 +95,8 @@ def _environment():
         trim_blocks=False,  # block tags leave blank lines; markup ignores them
         lstrip_blocks=True,
     )
-    env.filters.update(yuan=yuan, daxie=daxie, cndate=cndate, cn=_cn, clause=clause)
+    env.filters.update(yuan=yuan, daxie=daxie, cndate=cndate, cn=_cn, clause=clause,
+                       without_subject=without_subject)
     env.tests.update(states_place=states_place, mentions=mentions,
                      mentioned_in=lambda phrase, act: mentions(act, phrase))
     return env

@@ -67,3 +67,16 @@ def test_golden_no_penalty(make_ctx, no_penalty_data, statute_store):
     if os.environ.get("ZHIFA_UPDATE_GOLDEN") or not path.exists():
         path.write_text(markup, encoding="utf-8")
     assert markup == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("act, expected", [
+    ("王小明在其经营场所销售过期食品", "在其经营场所销售过期食品"),
+    ("当事人王小明在其经营场所销售过期食品", "在其经营场所销售过期食品"),
+    ("当事人在其经营场所销售过期食品", "在其经营场所销售过期食品"),
+    ("销售过期食品", "销售过期食品"),
+    ("王小明", "王小明"),  # nothing would be left: keep it
+])
+def test_the_narrative_does_not_repeat_the_subject(act, expected):
+    from prompts.render import without_subject
+
+    assert without_subject(act, "王小明") == expected
