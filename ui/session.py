@@ -49,6 +49,9 @@ class UserSession:
     agency_name: str = ""
     minutes: int = 60
     last_seen: datetime = field(default_factory=datetime.now)
+    # set at login: says why the account no longer backs this session (disabled, roles changed,
+    # password reset by an admin), or None; checked on every action
+    check: Callable[["UserSession"], str | None] | None = field(default=None, repr=False, compare=False)
 
     def has(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -106,10 +109,33 @@ def require(sess: UserSession | None, *roles: str) -> UserSession:
         raise PermissionDenied(NOT_LOGGED_IN_MESSAGE)
     if sess.expired():
         raise SessionExpired(EXPIRED_MESSAGE)
+    reason = sess.check(sess) if sess.check else None
+    if reason:
+        raise SessionExpired(reason)
     if roles and not sess.has(*roles):
         raise PermissionDenied(f"当前账号没有此项权限（需要：{'或'.join(roles)}）。")
     sess.touch()
     return sess
+
+
+def account_check(services, password_hash: str) -> Callable[[UserSession], str | None]:
+    """The account as it is now in the database must still back the session: an account an admin
+    disabled, whose roles changed or whose password was reset ends its open sessions at once."""
+
+    def check(sess: UserSession) -> str | None:
+        from assistant.store.case_tables import User
+
+        with services.db.session(readonly=True) as s:
+            user = s.get(User, sess.user_id)
+            if user is None or not user.active:
+                return "账号已被停用，请联系管理员。"
+            if user.password_hash != password_hash:
+                return "密码已被重置，请重新登录。"
+            if set(_roles_of(user)) != set(sess.roles):
+                return "账号角色已变更，请重新登录。"
+        return None
+
+    return check
 
 
 def login(services, username: str, password: str) -> UserSession:
@@ -129,6 +155,7 @@ def login(services, username: str, password: str) -> UserSession:
             log.info("login refused")
             raise PermissionDenied(BAD_LOGIN_MESSAGE)
         sess = from_user(user, services.settings.session_minutes)
+        sess.check = account_check(services, user.password_hash)
         if not sess.agency_name and sess.agency_id is not None:
             sess.agency_name = _agency_name(s, sess.agency_id)
     log.info("login ok: %s", sess.username)

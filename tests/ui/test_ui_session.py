@@ -79,3 +79,32 @@ def test_create_ui_builds_every_tab_without_shared_state(settings):
     assert {label for _, label, _ in TABS} <= labels
     states = [b for b in demo.blocks.values() if isinstance(b, gr.State)]
     assert states and all(s.value in (None, [], {}, "") for s in states)
+
+
+def test_disabling_an_account_or_resetting_its_password_ends_its_open_sessions(ui_services, ui_users):
+    """The account in the database backs every action: an admin's change takes effect at once."""
+    from assistant.auth import create_user
+    from assistant.user_admin import reset_password, set_active
+    from ui.session import login
+
+    agency = next(a.agency_id for a in ui_users.values())
+    with ui_services.db.session() as s:
+        create_user(s, username="temp_officer", password="temp-pass-2026", display_name="临时承办人",
+                    roles=[R.HANDLER], agency_id=agency, credential_no="执法9901")
+    admin = dict(actor="admin_test", actor_roles=[R.ADMIN], agency_id=agency)
+
+    sess = login(ui_services, "temp_officer", "temp-pass-2026")
+    assert require(sess, R.HANDLER) is sess
+    with ui_services.db.session() as s:
+        set_active(s, "temp_officer", False, **admin)
+    with pytest.raises(SessionExpired, match="已被停用"):
+        require(sess, R.HANDLER)
+
+    with ui_services.db.session() as s:
+        set_active(s, "temp_officer", True, **admin)
+    sess = login(ui_services, "temp_officer", "temp-pass-2026")
+    with ui_services.db.session() as s:
+        reset_password(s, "temp_officer", "new-pass-2026x", **admin)
+    with pytest.raises(SessionExpired, match="重置"):
+        require(sess, R.HANDLER)
+    assert require(login(ui_services, "temp_officer", "new-pass-2026x"), R.HANDLER).username == "temp_officer"
