@@ -34,6 +34,7 @@ from assistant.discretion.parse import (
 from assistant.errors import InputError
 from corpus.numerals import cn_to_int, int_to_cn
 from corpus.statutes import REPEALED, Article, StatuteStore
+from corpus.textfile import decode_text
 
 log = logging.getLogger(__name__)
 
@@ -182,16 +183,8 @@ def read_sheets(path: Path) -> list[Sheet]:
                                 merged))
         return sheets
     if suffix == ".csv":
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes almost anything
-            raise InputError(f"文件 {path.name} 的编码无法识别（支持 UTF-8、GB18030）")
-        if "\ufffd" in text or not re.search(r"[\u4e00-\u9fff]", text):
+        text = decode_text(path.read_bytes(), path.name)
+        if not re.search(r"[\u4e00-\u9fff]", text):
             raise InputError(f"文件 {path.name} 的编码无法识别或不含中文表头（支持 UTF-8、GB18030）")
         rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
         return [Sheet(path.stem, rows)]

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from assistant.errors import InputError
+from corpus.textfile import decode_text
 
 _NUM = r"[\d,，.０-９]+|[零〇一二两三四五六七八九十百千万亿点]+|[壹贰叁肆伍陆柒捌玖拾佰仟万亿零圆元角分整]+"
 DOC_NO_RE = re.compile(r"([\u4e00-\u9fa5]{1,12}(?:罚|处|罚决|罚字|处字|案字|决字)?[字]?\s*[〔\[【(（﹝]\s*(\d{4})\s*[〕\]】)）﹞]\s*(?:第)?\s*[\d*＊]+\s*号)")
@@ -150,13 +151,7 @@ def read_document_text(path: Path) -> str:
             parts.extend(p.text for p in section.footer.paragraphs)
         return "\n".join(parts)
     if suffix in (".txt", ".md"):
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                return raw.decode(enc)
-            except UnicodeDecodeError:
-                continue
-        raise InputError(f"无法识别 {path.name} 的文字编码（支持 UTF-8 和 GB18030）")
+        return decode_text(path.read_bytes(), path.name)
     raise InputError(f"不支持的文件类型“{suffix}”：请提供 .docx、.txt 或 .md 文件")
 
 

@@ -29,13 +29,13 @@ from corpus.links import build_penalty_links
 from corpus.numerals import CN_NUMBER, article_label, cn_to_int, int_to_cn
 from corpus.statutes import HISTORICAL, IN_FORCE, NOT_YET, REPEALED, StatuteStore, normalise_law_name, short_name_of
 from corpus.structure import clean_article_text, is_liability_text, split_paragraphs
+from corpus.textfile import decode_text
 
 log = logging.getLogger(__name__)
 
 SOURCE = "user"
 LEVELS = ("法律", "行政法规", "部门规章", "地方性法规", "地方政府规章", "规范性文件")
 SUPPORTED = (".txt", ".md", ".docx")
-ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 USER_ID_BASE = 10_000_000  # user article ids never collide with the national DB's ids
 _STATUS = {"有效": IN_FORCE, "现行有效": IN_FORCE, "失效": REPEALED, "废止": REPEALED, "已废止": REPEALED,
            "尚未生效": NOT_YET, "未生效": NOT_YET, "历史版本": HISTORICAL}
@@ -124,16 +124,10 @@ def read_lines(path: Path) -> list[tuple[str, bool]]:
         raise _err(path, "文件为空")
     if ext == ".docx":
         return _docx_lines(path)
-    for enc in ENCODINGS:
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly everything
-        raise _err(path, "无法识别文件编码（已尝试 UTF-8、GB18030），请另存为 UTF-8")
-    if "\x00" in text or "\ufffd" in text:
-        raise _err(path, "无法识别文件编码或不是文本文件，请另存为 UTF-8 文本")
+    try:
+        text = decode_text(data, path.name)
+    except InputError as exc:
+        raise _err(path, "无法识别文件编码或不是文本文件（支持 UTF-8、GB18030），请另存为 UTF-8 文本") from exc
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if ext == ".md":
         lines = [_strip_markdown(ln) for ln in lines]

@@ -107,13 +107,9 @@ def _source_text(src: str) -> str:
         raise InputError(f"文件不存在：{src}")
     if suffix == ".docx":
         return _docx_text(path)
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return path.read_bytes().decode("gb18030", errors="strict")
-        except UnicodeDecodeError:
-            raise InputError(f"无法读取文本文件（既不是 UTF-8 也不是 GB18030 编码）：{src}") from None
+    from corpus.textfile import decode_text
+
+    return decode_text(path.read_bytes(), path.name)
 
 
 def _docx_text(path: Path) -> str:
