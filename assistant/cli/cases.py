@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import math
 import os
 
 from assistant.cli import open_database, parse_date, split_csv
@@ -37,11 +38,12 @@ def _quantities(values: list[str]) -> dict:
     for raw in values:
         name, sep, value = raw.replace("＝", "=").partition("=")
         try:
-            if not sep or not name.strip():
+            amount = float(value)
+            if not sep or not name.strip() or not math.isfinite(amount) or amount < 0:
                 raise ValueError
-            out[name.strip()] = float(value)
+            out[name.strip()] = amount
         except ValueError:
-            raise InputError(f"--quantity 格式应为 名称=数值（如 货值金额=180）：{raw}", field="quantity") from None
+            raise InputError(f"--quantity 格式应为 名称=非负数值（如 货值金额=180）：{raw}", field="quantity") from None
     return out
 
 
@@ -210,6 +212,10 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
 
     kind = args.party_kind or ("自然人" if args.id_number or not args.credit_code else "法人")
     handlers = split_csv(args.handlers)
+    if not args.facts and (args.violated or args.penalty_basis or args.benchmark_ref or args.quantity):
+        raise InputError("登记违法行为（--violated、--penalty-basis、--benchmark-ref、--quantity）须同时给出 --facts（违法事实）",
+                         field="facts")
+    _quantities(args.quantity)  # a malformed value is refused before anything is written
     db = open_database(settings)
     with db.session() as s:
         agency = svc.get_agency(s, args.agency)
@@ -222,8 +228,6 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
             salt=settings.salt())
         if args.facts:
             _add_violation(s, settings, case.id, args.actor or handlers[0], args)
-        elif args.violated or args.penalty_basis:
-            raise InputError("登记违法行为须同时给出 --facts（违法事实）", field="facts")
         view = svc.show_case(s, case.id)
     _print_case(view, args.json)
     return 0

@@ -201,3 +201,21 @@ def test_case_from_filing_to_served_decision_through_the_cli(env, capsys, tmp_pa
     assert mine and mine[0]["source"] == "case" and mine[0]["document_no"] == view["decision_number"]
     others = zhifa.json("similar", "1")
     assert view["decision_number"] in [s["document_no"] for s in others["similar"]]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--facts", "销售过期食品", "--quantity", "货值金额=abc"], "名称=非负数值"),
+    (["--facts", "销售过期食品", "--quantity", "货值金额"], "名称=非负数值"),
+    (["--facts", "销售过期食品", "--quantity", "货值金额=-5"], "名称=非负数值"),
+    (["--facts", "销售过期食品", "--quantity", "货值金额=nan"], "名称=非负数值"),
+    (["--quantity", "货值金额=180"], "须同时给出 --facts"),
+    (["--violated", VIOLATED], "须同时给出 --facts"),
+])
+def test_case_create_refuses_bad_violation_input_and_writes_nothing(env, capsys, extra, message):
+    cli = Cli(capsys)
+    cli("demo", "seed")
+    before = cli("case", "list")
+    err = cli("case", "create", "--agency", "示市监", "--cause", "销售过期食品案", "--party-name", "某食品店",
+              "--handlers", "officer1,officer2", *extra, code=2)
+    assert message in err
+    assert cli("case", "list") == before
