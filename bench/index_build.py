@@ -6,7 +6,15 @@ On the same random sample of articles in force (default 1,000, seeded) it embeds
   ``max_seq_length=512`` (how the first build did it; also the reference vectors);
 - **torch-bucketed** (optional): the same fp32 model through ``TorchEmbedder`` (length buckets);
 - **optimised**: ``make_embedder(settings)`` — the default backend (CTranslate2 int8 when
-  installed) with length bucketing.
+  installed) with length bucketing, ``MAX_BATCH_TOKENS`` and the CPU ISA chosen by
+  :func:`index.ct2_runtime.ct2_cpu_isa` (recorded as ``cpu_isa`` = the ``CT2_FORCE_CPU_ISA`` value
+  in effect; CTranslate2's own "Selected ISA" is only visible with ``CT2_VERBOSE=1``).
+
+``--incremental`` also measures a real incremental rebuild: the existing index
+(``settings.index_dir``, built by ``zhifa index build`` with passage hashes) is copied to a
+temporary directory and rebuilt by :func:`index.build.build_index` after changing the text of 1 %
+of the articles in force (seeded); it reports BM25 / dense / total seconds and how many vectors
+were reused and embedded.
 
 It reports articles/s, the ratio to the naive baseline, the projected time for all articles in
 force, and fidelity vs the fp32 reference: per-article cosine (mean / p1 / min) and retrieval
@@ -16,6 +24,7 @@ machine are contended: compare the ratios, which are measured in the same run.
 
     .venv/bin/python bench/index_build.py                    # writes bench/results/index_build.json
     .venv/bin/python bench/index_build.py --sample 300 --no-torch-bucketed
+    .venv/bin/python bench/index_build.py --no-torch-bucketed --incremental
 """
 from __future__ import annotations
 
@@ -24,7 +33,10 @@ import json
 import os
 import platform
 import random
+import shutil
+import tempfile
 import time
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -32,8 +44,10 @@ import numpy as np
 
 from assistant.settings import load_settings
 from corpus.statutes import StatuteStore
-from index.build import dense_text
-from index.dense import PASSAGE_PROMPT, QUERY_PROMPT, TorchEmbedder, make_embedder
+from index.build import build_index, dense_text
+from index.ct2_runtime import AVX512_FLAGS, CPUINFO, ENV, cpu_flags
+from index.dense import MAX_BATCH, MAX_BATCH_TOKENS, PASSAGE_PROMPT, QUERY_PROMPT, TorchEmbedder, make_embedder
+from index.dense import dense_dir, dense_present
 
 ROOT = Path(__file__).resolve().parent
 QUERIES = ROOT / "retrieval_queries.jsonl"
@@ -99,7 +113,43 @@ def _retrieval(q_ref, p_ref, q_opt, p_opt, gold_rows: list[set[int]], k: int = 1
     }
 
 
-def run(sample_size: int, seed: int, torch_bucketed: bool, say=print) -> dict:
+class _Edited:
+    """The statute store with the text of ``changed`` articles altered (a corpus update)."""
+
+    def __init__(self, store, changed: set[int]) -> None:
+        self.store, self.changed = store, changed
+
+    def articles(self, **kw):
+        return [replace(a, text=a.text + "（修订）") if a.id in self.changed else a for a in self.store.articles(**kw)]
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+def incremental(settings, statutes, arts, seed: int, fraction: float = 0.01, say=print) -> dict:
+    """Rebuild a copy of the existing index after changing ``fraction`` of the articles in force."""
+    src = Path(settings.index_dir)
+    if not dense_present(src) or not (dense_dir(src) / "dense_sha.npy").exists():
+        say(f"[incremental] 跳过：{src} 没有带句向量哈希的索引，请先运行 zhifa index build")
+        return {"skipped": f"no dense index with passage hashes at {src}"}
+    changed = set(a.id for a in random.Random(seed).sample(arts, max(1, round(len(arts) * fraction))))
+    with tempfile.TemporaryDirectory(prefix="zhifa-bench-index-") as tmp:
+        index_dir = Path(tmp) / "index"
+        shutil.copytree(src, index_dir)
+        said: list[str] = []
+        load0, t0 = _load(), time.perf_counter()
+        m = build_index(replace(settings, index_dir=index_dir), _Edited(statutes, changed), said.append)
+        secs = time.perf_counter() - t0
+        info = json.loads((dense_dir(index_dir) / "dense.json").read_text(encoding="utf-8"))
+    entry = {"changed_articles": len(changed), "fraction": fraction, "seconds": round(secs, 2),
+             "build_seconds": m.build_seconds, "reused": info.get("reused"), "embedded": info.get("embedded"),
+             "load_avg": round((load0 + _load()) / 2, 2), "messages": said[-3:]}
+    say(f"[incremental] 改动 {len(changed)} 条后重建：{secs:.1f} 秒 {m.build_seconds}；"
+        f"复用 {entry['reused']}，新算 {entry['embedded']}")
+    return entry
+
+
+def run(sample_size: int, seed: int, torch_bucketed: bool, say=print, incremental_build: bool = False) -> dict:
     settings = load_settings()
     statutes = StatuteStore(settings.statute_db)
     today = date.today()
@@ -128,7 +178,9 @@ def run(sample_size: int, seed: int, torch_bucketed: bool, say=print) -> dict:
     qtexts = [q["query"] for q in queries]
 
     report: dict = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "host": platform.node(),
-                    "cpus": os.cpu_count(), "articles_in_force": total, "sample": len(sample), "seed": seed,
+                    "cpus": os.cpu_count(), "articles_in_force": total,
+                    "cpu_avx512_flags": sorted(AVX512_FLAGS & _cpu_flags()),
+                    "ct2_force_cpu_isa_before": os.environ.get(ENV), "sample": len(sample), "seed": seed,
                     "contended_note": "shared 2-core machine with other jobs running: absolute rates are "
                                       "contended; ratios are measured in the same run", "runs": {}}
 
@@ -154,11 +206,14 @@ def run(sample_size: int, seed: int, torch_bucketed: bool, say=print) -> dict:
         emb = factory()
         load_s = time.perf_counter() - t0
         say(f"[{name}] 后端 {emb.backend}，加载 {load_s:.1f} 秒；开始")
+        emb.embed_passages(texts[:32])  # warm-up (first-call allocations)
         vecs, secs, load = _timed(lambda: emb.embed_passages(texts))
         rate = len(texts) / secs
         vx = emb.embed_passages(extra_texts)
         vq = emb.embed_queries(qtexts)
-        entry = {"backend": emb.backend, "max_seq_length": emb.max_seq_length, "seconds": round(secs, 2),
+        entry = {"backend": emb.backend, "cpu_isa": emb.cpu_isa or None, "ct2_force_cpu_isa": os.environ.get(ENV),
+                 "max_batch": MAX_BATCH, "max_batch_tokens": MAX_BATCH_TOKENS,
+                 "max_seq_length": emb.max_seq_length, "seconds": round(secs, 2),
                  "articles_per_s": round(rate, 2), "ratio": round(rate / base_rate, 2),
                  "projected_full_build_s": round(total / rate, 1), "load_avg": round(load, 2),
                  "model_load_s": round(load_s, 2),
@@ -166,10 +221,19 @@ def run(sample_size: int, seed: int, torch_bucketed: bool, say=print) -> dict:
                  "retrieval_vs_fp32": _retrieval(ref_q, np.vstack([ref, ref_extra]), vq, np.vstack([vecs, vx]),
                                                  gold_rows)}
         report["runs"][name] = entry
-        say(f"[{name}] {secs:.1f} 秒，{rate:.1f} 条/秒，×{entry['ratio']} ；余弦 {entry['cosine_vs_fp32']}；"
+        say(f"[{name}] {secs:.1f} 秒，{rate:.1f} 条/秒，×{entry['ratio']}（CPU 指令集 {entry['cpu_isa']}）；余弦 {entry['cosine_vs_fp32']}；"
             f"检索一致性 {entry['retrieval_vs_fp32']}")
         emb = None
+    if incremental_build:
+        report["incremental"] = incremental(settings, statutes, arts, seed, say=say)
     return report
+
+
+def _cpu_flags() -> frozenset[str]:
+    try:
+        return cpu_flags(CPUINFO.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return frozenset()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,9 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=1000, help="抽样条文数（默认 1000）")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-torch-bucketed", action="store_true", help="不跑 torch 分桶对照")
+    ap.add_argument("--incremental", action="store_true",
+                    help="另测增量重建：复制现有索引，改动 1%% 现行条文后用 build_index 重建")
     ap.add_argument("--out", type=Path, default=RESULTS, help=f"结果 JSON（默认 {RESULTS}）")
     args = ap.parse_args(argv)
-    report = run(args.sample, args.seed, not args.no_torch_bucketed)
+    report = run(args.sample, args.seed, not args.no_torch_bucketed, incremental_build=args.incremental)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"结果已写入 {args.out}")

@@ -1,7 +1,11 @@
 """Build the retrieval index: BM25 first (saved with ``dense_state = "building"``, so search works
 at once, keyword-only), then the dense part with a tqdm progress bar, written atomically
 (``dense/`` appears by rename) before the manifest says ``ready``. ``zhifa index build`` calls
-:func:`build_index`. Speed figures: ``bench/index_build.py``."""
+:func:`build_index`. Speed figures: ``bench/index_build.py``.
+
+Incremental: vectors of the previous dense part are reused for passages whose text is unchanged
+when they were made by the same model, backend, dimension, max_seq_length, CPU ISA and weight
+files (:class:`index.dense.VectorCache`); only new or changed passages are embedded."""
 from __future__ import annotations
 
 import logging
@@ -13,7 +17,8 @@ from typing import Callable, Iterable
 import numpy as np
 
 from index.bm25 import BM25
-from index.dense import MAX_SEQ_LENGTH, DenseIndex, Embedder, make_embedder, remove_dense
+from index.dense import (MAX_SEQ_LENGTH, DenseIndex, Embedder, VectorCache, make_embedder, passage_hashes,
+                         remove_dense)
 from index.store import Manifest, write_manifest
 from index.tokenize import resources_hash, tokenizer_for_store
 
@@ -51,6 +56,7 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
         keep = set(article_ids)
         arts = [a for a in arts if a.id in keep]
     arts.sort(key=lambda a: a.id)
+    cache = VectorCache.load(out) if dense else None  # read before the old dense part is removed
     progress(f"分词并建立 BM25 索引：{len(arts)} 条")
     tok = tokenizer_for_store(statutes)
     bm25 = BM25.build([tok.tokenize(bm25_text(a)) for a in arts])
@@ -75,15 +81,33 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
     today = date.today()
     in_force = {law.law_id for law in statutes.laws() if law.in_force_on(today)}
     dense_arts = [a for a in arts if a.law_id in in_force]
-    progress(f"生成句向量：{len(dense_arts)} 条现行有效条文（后端 {embedder.backend}，"
+    isa = f"，CPU 指令集 {embedder.cpu_isa}" if embedder.cpu_isa else ""
+    progress(f"生成句向量：{len(dense_arts)} 条现行有效条文（后端 {embedder.backend}{isa}，"
              f"max_seq_length={embedder.max_seq_length}）")
+    texts = [dense_text(a) for a in dense_arts]
+    hashes = passage_hashes(texts)
+    vecs = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    rows = np.full(len(texts), -1, dtype=np.int64)
+    if cache is not None and not cache.usable_for(embedder):
+        progress("已有句向量由不同的模型、后端或设置生成，不复用，全部重新计算")
+    elif cache is not None:
+        rows = cache.rows_for(embedder, hashes)
+        vecs[rows >= 0] = cache.vectors[rows[rows >= 0]]
+    todo = np.flatnonzero(rows < 0)
+    reused = len(texts) - len(todo)
+    if cache is not None and reused:
+        progress(f"复用 {reused} 条已有句向量，新算 {len(todo)} 条")
+    cache = None  # free the old vectors
     from tqdm import tqdm
 
-    with tqdm(total=len(dense_arts), unit="条", desc="句向量", mininterval=2.0) as bar:
-        vecs = embedder.embed_passages([dense_text(a) for a in dense_arts], progress=bar.update)
+    t_embed = time.perf_counter()
+    with tqdm(total=len(todo), unit="条", desc="句向量", mininterval=2.0) as bar:
+        if len(todo):
+            vecs[todo] = embedder.embed_passages([texts[i] for i in todo], progress=bar.update)
+    t_embed = time.perf_counter() - t_embed
     ids = np.asarray([a.id for a in dense_arts], dtype=np.int64)
-    DenseIndex(vecs, ids).save(out, {"model": model_id(embedder.model_dir), "backend": embedder.backend,
-                                     "corpus_hash": corpus_hash, "max_seq_length": embedder.max_seq_length})
+    DenseIndex(vecs, ids).save(out, {**embedder.vector_identity(), "corpus_hash": corpus_hash,
+                                     "reused": reused, "embedded": len(todo)}, hashes=hashes)
     t_dense = time.perf_counter() - t1
     manifest.dimension = embedder.dimension
     manifest.model = model_id(embedder.model_dir)
@@ -95,6 +119,8 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
     manifest.build_seconds["dense"] = round(t_dense, 2)
     manifest.build_seconds["total"] = round(time.perf_counter() - t0, 2)
     write_manifest(out, manifest)
-    rate = len(dense_arts) / t_dense if t_dense else 0
-    progress(f"句向量索引已保存：{len(dense_arts)} 条，{t_dense:.0f} 秒（{rate:.0f} 条/秒，{embedder.backend}）")
+    rate = len(todo) / t_embed if t_embed else 0
+    speed = f"，{rate:.0f} 条/秒" if len(todo) else ""
+    progress(f"句向量索引已保存：{len(dense_arts)} 条，{t_dense:.0f} 秒（新算 {len(todo)} 条{speed}；"
+             f"复用 {reused} 条；{embedder.backend}{isa}）")
     return manifest

@@ -17,17 +17,25 @@ with bucketing 512 costs ~1 % more tokens than 256.
 The backend that built the dense index is recorded in the manifest; queries must be embedded by
 the same backend, so a mismatch makes the index stale (:func:`index.store.check_fresh`).
 
-Persisted layout: ``{index}/dense/`` holds ``dense.faiss`` + ``dense_ids.npy`` + ``dense.json``;
-it is written to a temporary sibling directory and renamed into place when complete.
+Persisted layout: ``{index}/dense/`` holds ``dense.faiss`` + ``dense_ids.npy`` + ``dense.json``
++ ``dense_sha.npy`` (sha256 of each row's prompted passage text, ``uint8`` rows of 32 bytes); it is
+written to a temporary sibling directory and renamed into place when complete.
+
+Incremental rebuild: :class:`VectorCache` reads the previous dense part; a row is reused only when
+its passage hash matches and the previous vectors were produced by an identical
+:meth:`Embedder.vector_identity` (model, backend, dimension, max_seq_length, CPU ISA, weight files),
+so a reused vector never comes from another model or backend. Indexes without hashes rebuild fully.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import logging
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -41,13 +49,16 @@ QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
 # Batches capped by count and by padded tokens (batch size × longest text in it). Measured with
-# CTranslate2 on 2 cores: ~1–2k tokens per batch is fastest; 4k–32k-token batches were 1.3–3× slower
-# (idle machine, 1,000 articles: 1k tokens 97 art/s, 2k 94, 4k 70).
+# CTranslate2 int8 on 2 cores (AMD EPYC, 1,000 articles): with AVX2 kernels ~1–2k tokens per batch was
+# fastest and 4k–32k 1.3–3× slower (1k 97 art/s, 2k 94, 4k 70); with AVX-512 (index.ct2_runtime),
+# 3 interleaved rounds each, same run: 384 → 112, 512 → 115, 768 → 111, 1024 → 108 art/s (512 won
+# every round vs 1024; second sample: 512 → 120, 1024 → 117).
 MAX_BATCH = 32
-MAX_BATCH_TOKENS = 1024
+MAX_BATCH_TOKENS = 512
 BACKENDS = ("auto", "ctranslate2", "torch")
 BACKEND_IDS = {"ctranslate2": "ctranslate2-int8", "torch": "torch-fp32"}
 DENSE_DIR = "dense"
+SHA_FILE = "dense_sha.npy"
 
 
 def _threads(threads: int | None) -> int:
@@ -114,6 +125,7 @@ class Embedder:
     ``backend`` (e.g. ``ctranslate2-int8``) go into the manifest."""
 
     backend = ""
+    cpu_isa = ""  # CT2_FORCE_CPU_ISA in effect (ctranslate2 only; "auto" = ctranslate2 decides)
 
     def __init__(self, model_dir: Path | str, max_seq_length: int) -> None:
         self.model_dir = Path(model_dir)
@@ -122,6 +134,20 @@ class Embedder:
         self.name = self.model_dir.name
         self.max_seq_length = max_seq_length
         self.dimension = 0
+
+    def weight_files(self) -> list[Path]:
+        """Files whose content determines the vectors (their size and mtime go into the identity)."""
+        return [self.model_dir / n for n in ("config.json", "model.safetensors", "pytorch_model.bin",
+                                             "tokenizer.json", "1_Pooling/config.json")]
+
+    def vector_identity(self) -> dict:
+        """What produced the passage vectors; equal identities + equal text ⇒ the vector can be reused.
+        Stored in ``dense.json``."""
+        files = [[f"{p.parent.name}/{p.name}", p.stat().st_size, int(p.stat().st_mtime)]
+                 for p in self.weight_files() if p.exists()]
+        weights = hashlib.sha256(json.dumps(files).encode("utf-8")).hexdigest()[:16]
+        return {"model": self.name, "backend": self.backend, "dimension": self.dimension,
+                "max_seq_length": self.max_seq_length, "cpu_isa": self.cpu_isa, "weights": weights}
 
     # subclasses implement these two
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
@@ -199,6 +225,9 @@ class CT2Embedder(Embedder):
     def __init__(self, model_dir: Path | str, ct2_dir: Path | str, *, max_seq_length: int = MAX_SEQ_LENGTH,
                  threads: int | None = None, compute_type: str = "int8_float32") -> None:
         super().__init__(model_dir, max_seq_length)
+        from index.ct2_runtime import ct2_cpu_isa
+
+        self.cpu_isa = ct2_cpu_isa() or "auto"  # before the first CTranslate2 model of the process
         try:
             import ctranslate2
             from tokenizers import Tokenizer
@@ -208,16 +237,20 @@ class CT2Embedder(Embedder):
         if self.pooling is None:
             raise SetupMissing(f"句向量模型 {self.model_dir} 的池化方式不受 ctranslate2 后端支持",
                                fix="设置 ZHIFA_EMBEDDING_BACKEND=torch")
+        self.ct2_dir = Path(ct2_dir)
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=max_seq_length)
         # One thread per batch, batches in parallel (inter_threads): on 2 cores this beat one batch
-        # on 2 threads (94 vs 88 art/s, idle machine); ctranslate2 releases the GIL.
+        # on 2 threads (AVX2: 94 vs 88 art/s; AVX-512: 120 vs 92); ctranslate2 releases the GIL.
         self.workers = _threads(threads)
         self.encoder = ctranslate2.Encoder(str(ct2_dir), device="cpu", compute_type=compute_type,
                                            intra_threads=1, inter_threads=self.workers)
         cfg = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
         self.dimension = int(cfg["hidden_size"])
+
+    def weight_files(self) -> list[Path]:
+        return [*super().weight_files(), self.ct2_dir / "model.bin", self.ct2_dir / "config.json"]
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
@@ -256,6 +289,9 @@ def make_embedder(settings, *, backend: str | None = None, max_seq_length: int =
     model_dir = ensure_embedding_model(settings, say)
     chosen = resolve_backend(backend or getattr(settings, "embedding_backend", "auto"), model_dir)
     if chosen == "ctranslate2":
+        from index.ct2_runtime import ct2_cpu_isa
+
+        ct2_cpu_isa()  # before anything in this process can initialise CTranslate2
         ct2_dir = ensure_ct2_model(model_dir, say)
         return CT2Embedder(model_dir, ct2_dir, max_seq_length=max_seq_length, threads=threads)
     return TorchEmbedder(model_dir, max_seq_length=max_seq_length, threads=threads)
@@ -311,8 +347,10 @@ class DenseIndex:
         self._mat = vecs
         return vecs @ query_vec.astype(np.float32)
 
-    def save(self, index_dir: Path, info: dict | None = None) -> Path:
-        """Write ``{index_dir}/dense/`` atomically (temp dir + rename); returns that directory."""
+    def save(self, index_dir: Path, info: dict | None = None, hashes: np.ndarray | None = None) -> Path:
+        """Write ``{index_dir}/dense/`` atomically (temp dir + rename); returns that directory.
+
+        ``hashes`` (:func:`passage_hashes` of the rows) lets the next build reuse these vectors."""
         faiss = _faiss()
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -320,6 +358,10 @@ class DenseIndex:
         try:
             faiss.write_index(self.index, str(tmp / "dense.faiss"))
             np.save(tmp / "dense_ids.npy", self.ids, allow_pickle=False)
+            if hashes is not None:
+                if hashes.shape != (len(self.ids), 32) or hashes.dtype != np.uint8:
+                    raise ValueError(f"句向量哈希形状不符：{hashes.shape} {hashes.dtype}")
+                np.save(tmp / SHA_FILE, hashes, allow_pickle=False)
             meta = {"rows": len(self.ids), "dimension": self.dimension, **(info or {})}
             (tmp / "dense.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             final = dense_dir(index_dir)
@@ -343,6 +385,60 @@ class DenseIndex:
         obj.dimension = obj.index.d
         obj._row_of = {int(a): i for i, a in enumerate(obj.ids)}
         return obj
+
+
+def passage_hashes(texts: Sequence[str]) -> np.ndarray:
+    """sha256 of each prompted passage (``passage: `` + text) as a ``(n, 32)`` uint8 array."""
+    digests = b"".join(hashlib.sha256((PASSAGE_PROMPT + t).encode("utf-8")).digest() for t in texts)
+    return np.frombuffer(digests, dtype=np.uint8).reshape(len(texts), 32).copy()
+
+
+@dataclass
+class VectorCache:
+    """The previous build's passage vectors keyed by passage hash, with their ``vector_identity``."""
+
+    identity: dict
+    vectors: np.ndarray  # (rows, dimension) float32
+    hashes: np.ndarray  # (rows, 32) uint8
+
+    @classmethod
+    def load(cls, index_dir: Path | str) -> "VectorCache | None":
+        """The cache from a complete previous dense part, or None (none, without hashes, damaged, or
+        its manifest disagrees with ``dense.json`` on model/backend/dimension/max_seq_length)."""
+        from index.store import read_manifest
+
+        d = dense_dir(index_dir)
+        if not dense_present(index_dir) or not (d / SHA_FILE).exists():
+            return None
+        try:
+            info = json.loads((d / "dense.json").read_text(encoding="utf-8"))
+            manifest = read_manifest(Path(index_dir))
+            hashes = np.load(d / SHA_FILE, allow_pickle=False)
+            index = _faiss().read_index(str(d / "dense.faiss"))
+        except Exception as exc:  # damaged or unreadable: rebuild from scratch
+            log.warning("旧向量索引无法复用（%s），将全部重新计算", exc)
+            return None
+        keys = ("model", "backend", "dimension", "max_seq_length")
+        if (manifest.dense_state != "ready" or [getattr(manifest, k) for k in keys] != [info.get(k) for k in keys]
+                or hashes.dtype != np.uint8 or hashes.shape != (index.ntotal, 32) or index.d != info.get("dimension")):
+            return None
+        identity = {k: info.get(k) for k in ("model", "backend", "dimension", "max_seq_length", "cpu_isa", "weights")}
+        vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), np.float32)
+        return cls(identity, np.asarray(vectors, dtype=np.float32), hashes)
+
+    def usable_for(self, embedder: Embedder) -> bool:
+        """True when ``embedder`` makes the same vectors as the build that wrote this cache."""
+        return self.identity == embedder.vector_identity()
+
+    def rows_for(self, embedder: Embedder, hashes: np.ndarray) -> np.ndarray:
+        """Cache row of each hash, -1 where absent; all -1 when ``embedder`` would make other vectors."""
+        rows = np.full(len(hashes), -1, dtype=np.int64)
+        if not self.usable_for(embedder):
+            return rows
+        where = {h.tobytes(): i for i, h in enumerate(self.hashes)}
+        for i, h in enumerate(hashes):
+            rows[i] = where.get(h.tobytes(), -1)
+        return rows
 
 
 def _faiss():

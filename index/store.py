@@ -4,9 +4,11 @@
   article ids, built_at, build seconds, state of each part (``bm25`` / ``dense``);
 - ``bm25.npz`` + ``bm25_vocab.json`` — the sparse BM25 matrix (saved first: usable while the
   dense part is still being built);
-- ``dense/`` (``dense.faiss`` + ``dense_ids.npy`` + ``dense.json``) — faiss IndexFlatIP over unit
-  vectors; written to a temporary directory and renamed into place when complete, after which the
-  manifest's ``dense_state`` becomes ``ready``. Until then search serves BM25 only.
+- ``dense/`` (``dense.faiss`` + ``dense_ids.npy`` + ``dense.json`` + ``dense_sha.npy``) — faiss
+  IndexFlatIP over unit vectors, plus each row's passage hash so the next build reuses unchanged
+  vectors (:class:`index.dense.VectorCache`); written to a temporary directory and renamed into
+  place when complete, after which the manifest's ``dense_state`` becomes ``ready``. Until then
+  search serves BM25 only.
 
 The manifest records the embedding ``backend`` (e.g. ``ctranslate2-int8``, ``torch-fp32``):
 queries must be embedded by the backend that embedded the passages.

@@ -92,6 +92,9 @@ class WhisperTranscriber:
         model_dir = Path(model_dir)
         if not model_ready(model_dir):
             raise SetupMissing(f"语音模型目录 {model_dir} 不完整", fix="zhifa transcribe --setup")
+        from index.ct2_runtime import ct2_cpu_isa
+
+        ct2_cpu_isa()  # AVX-512 kernels on AMD CPUs that have them; before the first CTranslate2 model
         try:
             from faster_whisper import WhisperModel
         except ImportError as exc:  # pragma: no cover - depends on the install
