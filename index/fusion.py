@@ -15,6 +15,8 @@ RRF K=60 1:1 Hit@1 0.720 / Hit@5 0.927 / MRR 0.804 vs min–max 1:1 0.695 / 0.90
 lost at every weighting tried (1:0.5 … 0.5:1), K=20/40 and other RRF weightings moved at most one
 question. RRF is the default. Penalty pairing is by placement (``pair_top``), not by adding
 linked scores (``link_weight`` 0.3 cost 6 points Hit@1 on dev: the regex-built links are noisy).
+Current figures on the dev, held-out and blind sets, and the variants tried and rejected since:
+``bench/results/retrieval.md``.
 """
 from __future__ import annotations
 

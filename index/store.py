@@ -83,11 +83,11 @@ def check_fresh(manifest: Manifest, *, corpus_hash: str, model: str | None = Non
             f"当前法条库为 {corpus_hash[:12]}），需要重建索引",
             fix=FIX, indexed=manifest.corpus_hash, current=corpus_hash,
         )
-    if tokenizer_hash and manifest.tokenizer_hash and manifest.tokenizer_hash != tokenizer_hash:
-        raise StaleIndexError(
-            "检索索引已过期：分词词表（index/data/legal_terms.txt 或 stopwords.txt）已变化，需要重建索引",
-            fix=FIX, indexed=manifest.tokenizer_hash, current=tokenizer_hash,
-        )
+    if tokenizer_hash and manifest.tokenizer_hash != tokenizer_hash:
+        why = ("分词词表（index/data/legal_terms.txt 或 stopwords.txt）已变化" if manifest.tokenizer_hash
+               else "索引由旧版本建立，未记录所用的分词词表")
+        raise StaleIndexError(f"检索索引已过期：{why}，需要重建索引",
+                              fix=FIX, indexed=manifest.tokenizer_hash, current=tokenizer_hash)
     if model is not None and manifest.dense_state == "ready" and manifest.model != model:
         raise StaleIndexError(
             f"检索索引与句向量模型不一致（索引用“{manifest.model}”，当前设置为“{model}”），需要重建索引",

@@ -1,14 +1,32 @@
-"""The held-out retrieval set (written before tuning; never used to choose constants) only cites
-articles that exist in the statute store."""
+"""The held-out and blind retrieval sets (written before tuning; never used to choose constants)
+only cite articles that exist in the statute store; the blind set's gold is in force on the day it
+was written (2026-11-22) and comes from national laws only."""
+from datetime import date
 from pathlib import Path
+
+import pytest
 
 from index.evaluate import load_queries, unresolved_gold
 
-HELDOUT = Path(__file__).resolve().parents[2] / "bench" / "retrieval_heldout.jsonl"
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def test_heldout_gold_articles_exist_and_set_is_large_enough(statute_store):
-    queries = load_queries(HELDOUT)
-    assert len(queries) >= 40
+@pytest.mark.parametrize("name, minimum", [("retrieval_heldout.jsonl", 40), ("retrieval_blind.jsonl", 60)])
+def test_gold_articles_exist_and_set_is_large_enough(statute_store, name, minimum):
+    queries = load_queries(BENCH / name)
+    assert len(queries) >= minimum
     assert len({q["id"] for q in queries}) == len(queries)
     assert unresolved_gold(queries, statute_store) == []
+
+
+def test_blind_gold_is_in_force_national_law(statute_store):
+    day = date(2026, 11, 22)
+    current = {law.name: law for law in statute_store.laws() if law.in_force_on(day)}
+    queries = load_queries(BENCH / "retrieval_blind.jsonl")
+    assert len({law for q in queries for law, _a in q["gold"]}) >= 25
+    for q in queries:
+        for law, article in q["gold"]:
+            assert law in current and current[law].level == "法律", (q["id"], law)
+            row = statute_store.con.execute("SELECT 1 FROM articles WHERE law_id = ? AND article_no = ?",
+                                            (current[law].law_id, article)).fetchone()
+            assert row is not None, (q["id"], law, article)

@@ -97,8 +97,10 @@ def test_changed_word_lists_make_the_index_stale():
     with pytest.raises(StaleIndexError) as exc:
         check_fresh(_manifest(tokenizer_hash="0" * 64), corpus_hash="abc", tokenizer_hash=current)
     assert "分词词表" in exc.value.message and exc.value.fix == "zhifa index build"
-    # an index from before the hash was recorded is not refused for it
-    check_fresh(_manifest(tokenizer_hash=""), corpus_hash="abc", tokenizer_hash=current)
+    # an index from before the hash was recorded cannot prove its word lists: rebuild
+    with pytest.raises(StaleIndexError) as exc:
+        check_fresh(_manifest(tokenizer_hash=""), corpus_hash="abc", tokenizer_hash=current)
+    assert "旧版本" in exc.value.message and exc.value.fix == "zhifa index build"
 
 
 def test_unknown_backend_setting_is_rejected(tmp_path):
