@@ -149,15 +149,19 @@ def login(services, username: str, password: str) -> UserSession:
         from assistant.auth import authenticate
     except ImportError as exc:  # the auth service has not landed
         raise PermissionDenied("登录服务尚未就绪，请联系管理员。") from exc
+    sess = None
     with services.db.session() as s:
         user = authenticate(s, username, password)
-        if user is None:
-            log.info("login refused")
-            raise PermissionDenied(BAD_LOGIN_MESSAGE)
-        sess = from_user(user, services.settings.session_minutes)
-        sess.check = account_check(services, user.password_hash)
-        if not sess.agency_name and sess.agency_id is not None:
-            sess.agency_name = _agency_name(s, sess.agency_id)
+        if user is not None:
+            sess = from_user(user, services.settings.session_minutes)
+            sess.check = account_check(services, user.password_hash)
+            if not sess.agency_name and sess.agency_id is not None:
+                sess.agency_name = _agency_name(s, sess.agency_id)
+    # refuse only after the transaction is committed: raising inside it would roll back the failed-login
+    # count (lock-out) and its ``auth.failed`` audit entry
+    if sess is None:
+        log.info("login refused")
+        raise PermissionDenied(BAD_LOGIN_MESSAGE)
     log.info("login ok: %s", sess.username)
     return sess
 

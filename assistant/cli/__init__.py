@@ -1,7 +1,9 @@
 """The ``zhifa`` console script: one argparse parser with subcommands.
 
 Every module in this package that defines ``register(subparsers)`` contributes subcommands; each
-subcommand sets ``func(args, settings) -> int``. Domain errors (:class:`ZhifaError`) become a plain
+subcommand sets ``func(args, settings) -> int``. Before it runs, a command that acts as a named zhifa
+user (an ``--actor`` / ``--as`` / ``--reviewer`` option) must prove it with the user's password — see
+:mod:`assistant.cli.identity` for the rule and the commands it covers. Domain errors (:class:`ZhifaError`) become a plain
 Chinese message on stderr and exit code 2 — never a traceback.
 """
 from __future__ import annotations
@@ -95,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure(settings.log_level)
+        from assistant.cli.identity import authenticate_args
+
+        authenticate_args(args, settings)
         code = int(args.func(args, settings) or 0)
         sys.stdout.flush()
         return code

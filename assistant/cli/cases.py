@@ -20,6 +20,7 @@ import math
 import os
 
 from assistant.cli import open_database, parse_date, split_csv
+from assistant.cli.identity import acting_user
 from assistant.errors import InputError
 from assistant.settings import Settings
 
@@ -86,14 +87,14 @@ def register(subparsers) -> None:
     p.add_argument("--address", help="住所")
     p.add_argument("--legal-representative", help="法定代表人")
     p.add_argument("--handlers", required=True, help="承办人用户名，逗号分隔（至少二人）")
-    p.add_argument("--actor", help="操作人（默认第一承办人）")
+    p.add_argument("--actor", help="操作人（默认第一承办人；须验证密码，见 ZHIFA_PASSWORD）")
     p.add_argument("--violation-date", help="违法行为发生日 YYYY-MM-DD")
     p.add_argument("--filed-on", help="立案日 YYYY-MM-DD（默认今天）")
     p.add_argument("--source", default="", help="案件来源")
     p.add_argument("--procedure", choices=["普通", "简易"], default="普通")
     _violation_options(p, required=False)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_create)
+    p.set_defaults(func=cmd_create, default_actor=lambda a: (split_csv(a.handlers) or [""])[0])
 
     p = sub.add_parser("violation", help="登记违法行为：事实、违反条款、处罚依据（引用按违法行为发生日核对）")
     p.add_argument("case_id", type=int)
@@ -113,9 +114,9 @@ def register(subparsers) -> None:
     p = sub.add_parser("show", help="查看案件及期限")
     p.add_argument("case_id", type=int)
     p.add_argument("--today", help="按指定日期计算期限 YYYY-MM-DD")
-    p.add_argument("--actor", help="查看人（记入调阅日志）")
+    p.add_argument("--actor", help="查看人（记入调阅日志，须验证密码）")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_show)
+    p.set_defaults(func=cmd_show, acts_when=lambda a: bool(a.actor))
 
     p = sub.add_parser("advance", help="推进到下一环节（各环节法定条件不满足时拒绝并说明依据）")
     p.add_argument("case_id", type=int)
@@ -161,7 +162,7 @@ def register(subparsers) -> None:
 
     user = subparsers.add_parser("user", help="用户管理")
     usub = user.add_subparsers(dest="user_command", metavar="子命令")
-    p = usub.add_parser("add", help="添加用户（密码取自 --password、环境变量 ZHIFA_NEW_PASSWORD 或交互输入）")
+    p = usub.add_parser("add", help="添加用户（新用户的密码取自环境变量 ZHIFA_NEW_PASSWORD 或交互输入；已有管理员时须 --as 管理员）")
     p.add_argument("username")
     p.add_argument("--display-name", required=True)
     p.add_argument("--roles", required=True, help="角色，逗号分隔：承办人、法制审核人员、机关负责人…")
@@ -170,8 +171,8 @@ def register(subparsers) -> None:
     p.add_argument("--credential-expiry", help="执法证有效期至 YYYY-MM-DD")
     p.add_argument("--categories", help="执法类别，逗号分隔")
     p.add_argument("--legal-qualification", action="store_true", help="已取得法律职业资格")
-    p.add_argument("--password")
-    p.set_defaults(func=cmd_user_add)
+    p.add_argument("--as", dest="actor", help="操作的管理员用户名（系统已有管理员时必填，须验证密码）")
+    p.set_defaults(func=cmd_user_add, acts_when=lambda a: bool(a.actor))
 
     agency = subparsers.add_parser("agency", help="执法机关管理")
     asub = agency.add_subparsers(dest="agency_command", metavar="子命令")
@@ -181,7 +182,8 @@ def register(subparsers) -> None:
     p.add_argument("--region", default="")
     p.add_argument("--parent", help="上级机关 id、名称或代字")
     p.add_argument("--settings", help="机关设置 JSON（文号模板、听证标准、陈述申辩期限…）")
-    p.set_defaults(func=cmd_agency_add)
+    p.add_argument("--as", dest="actor", help="操作的管理员用户名（系统已有管理员时必填，须验证密码）")
+    p.set_defaults(func=cmd_agency_add, acts_when=lambda a: bool(a.actor))
 
 
 def _print_case(view, as_json: bool) -> None:
@@ -220,14 +222,14 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
     with db.session() as s:
         agency = svc.get_agency(s, args.agency)
         case = svc.create_case(
-            s, agency_id=agency.id, cause=args.cause, actor=args.actor or (handlers[0] if handlers else ""),
+            s, agency_id=agency.id, cause=args.cause, actor=acting_user(args),
             handlers=handlers, procedure=args.procedure, source=args.source, filed_on=parse_date(args.filed_on),
             violation_date=parse_date(args.violation_date),
             party=PartyInput(kind, args.party_name, id_number=args.id_number, credit_code=args.credit_code,
                              address=args.address, legal_representative=args.legal_representative),
             salt=settings.salt())
         if args.facts:
-            _add_violation(s, settings, case.id, args.actor or handlers[0], args)
+            _add_violation(s, settings, case.id, acting_user(args), args)
         view = svc.show_case(s, case.id)
     _print_case(view, args.json)
     return 0
@@ -238,7 +240,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
     db = open_database(settings)
     with db.session() as s:
-        view = svc.show_case(s, args.case_id, today=parse_date(args.today), actor=args.actor)
+        view = svc.show_case(s, args.case_id, today=parse_date(args.today),
+                              actor=acting_user(args) if args.actor else None)
     _print_case(view, args.json)
     return 0
 
@@ -266,7 +269,7 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
         payload["hearing_rights_stated"] = True
     db = open_database(settings)
     with db.session() as s:
-        svc.advance(s, args.case_id, args.state, actor=args.actor, payload=payload, today=parse_date(args.today))
+        svc.advance(s, args.case_id, args.state, actor=acting_user(args), payload=payload, today=parse_date(args.today))
         view = svc.show_case(s, args.case_id, today=parse_date(args.today))
     _print_case(view, args.json)
     return 0
@@ -275,7 +278,7 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_violation(args: argparse.Namespace, settings: Settings) -> int:
     db = open_database(settings)
     with db.session() as s:
-        row = _add_violation(s, settings, args.case_id, args.actor, args)
+        row = _add_violation(s, settings, args.case_id, acting_user(args), args)
         ids = len(row.violated_article_ids or []) + len(row.penalty_article_ids or [])
         print(f"已登记违法行为 {row.id}：违反{row.violated_provision or '（未填）'}，依据{row.penalty_provision or '（未填）'}"
               + ("" if ids else "（未能在法条库中定位所引条文，请用 zhifa verify-citations 核对）"))
@@ -287,7 +290,7 @@ def cmd_evidence(args: argparse.Namespace, settings: Settings) -> int:
 
     db = open_database(settings)
     with db.session() as s:
-        row = svc.add_evidence(s, args.case_id, actor=args.actor, type=args.type, title=args.title,
+        row = svc.add_evidence(s, args.case_id, actor=acting_user(args), type=args.type, title=args.title,
                                description=args.description, source=args.source)
         print(f"已登记证据 {row.id}：{row.type}·{row.title}")
     return 0
@@ -298,7 +301,7 @@ def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
 
     db = open_database(settings)
     with db.session() as s:
-        svc.record_statement(s, args.case_id, actor=args.actor, kind=args.kind, content=args.content, on=parse_date(args.on))
+        svc.record_statement(s, args.case_id, actor=acting_user(args), kind=args.kind, content=args.content, on=parse_date(args.on))
     print(f"已登记：{args.kind}")
     return 0
 
@@ -308,7 +311,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
     db = open_database(settings)
     with db.session() as s:
-        row = svc.record_review_result(s, args.case_id, reviewer=args.reviewer, result=args.result, opinion=args.opinion)
+        row = svc.record_review_result(s, args.case_id, reviewer=acting_user(args), result=args.result, opinion=args.opinion)
         print(f"第{row.round}轮法制审核：{row.result}")
     return 0
 
@@ -333,14 +336,17 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import auth
     from assistant import cases as svc
 
-    password = args.password or os.environ.get("ZHIFA_NEW_PASSWORD") or getpass.getpass("密码：")
+    from assistant.cli.identity import require_admin_once_bootstrapped
+
     db = open_database(settings)
     with db.session() as s:
+        actor = require_admin_once_bootstrapped(s, args, "添加用户")
+        password = os.environ.get("ZHIFA_NEW_PASSWORD") or getpass.getpass(f"新用户 {args.username} 的密码：")
         agency_id = svc.get_agency(s, args.agency).id if args.agency else None
         user = auth.create_user(s, args.username, password, args.display_name, split_csv(args.roles), agency_id,
                                 args.credential_no, parse_date(args.credential_expiry),
                                 enforcement_categories=split_csv(args.categories),
-                                legal_qualification=args.legal_qualification, actor="cli")
+                                legal_qualification=args.legal_qualification, actor=actor)
         print(f"已添加用户 {user.username}（{'、'.join(sorted(user.role_names))}）")
     return 0
 
@@ -352,10 +358,13 @@ def cmd_agency_add(args: argparse.Namespace, settings: Settings) -> int:
         extra = json.loads(args.settings) if args.settings else {}
     except json.JSONDecodeError as exc:
         raise InputError(f"--settings 不是有效的 JSON：{exc}") from None
+    from assistant.cli.identity import require_admin_once_bootstrapped
+
     db = open_database(settings)
     with db.session() as s:
+        actor = require_admin_once_bootstrapped(s, args, "添加执法机关")
         parent = svc.get_agency(s, args.parent).id if args.parent else None
         agency = svc.create_agency(s, name=args.name, code=args.code, region=args.region, parent_id=parent,
-                                   settings=extra, actor="cli")
+                                   settings=extra, actor=actor)
         print(f"已添加执法机关 {agency.id}：{agency.name}（{agency.code}）")
     return 0

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from assistant.cli import print_json
+from assistant.cli.identity import acting_user
 from assistant.errors import InputError
 
 
@@ -35,10 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rec.add_argument("facts", help="案件 id，或事实文件：violation_code/violation_text、party_type、violation_date、quantities …")
     rec.add_argument("--hearing-threshold", action="append", default=[], metavar="PARTY=AMOUNT",
                      help="听证“较大数额罚款”标准，如 natural_person=10000（可重复）")
-    rec.add_argument("--actor", default="system", help="操作人（记入审计日志）")
+    rec.add_argument("--actor", help="操作人（记入审计日志，须验证密码；不指定时以 system 名义随案保存）")
     rec.add_argument("--no-save", action="store_true", help="只显示，不随案保存（默认保存，供同类案件统计）")
     rec.add_argument("--json", action="store_true")
-    rec.set_defaults(func=cmd_recommend)
+    rec.set_defaults(func=cmd_recommend, acts_when=lambda a: bool(a.actor) and not a.no_save)
     p.set_defaults(func=lambda args, settings: (p.print_help() or 0))
 
 
@@ -115,7 +116,7 @@ def cmd_recommend(args, settings) -> int:
     if str(args.facts).isdigit() and not source.exists():
         with open_session(settings.database_url) as session:
             facts, rec = recommend_for_case(session, int(args.facts), _store(settings), config=config,
-                                            actor=None if args.no_save else args.actor)
+                                            actor=None if args.no_save else (acting_user(args) if args.actor else "system"))
     else:
         try:
             data = json.loads(source.read_text(encoding="utf-8"))

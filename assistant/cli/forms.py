@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from assistant.cli import db_session, print_json
+from assistant.cli.identity import acting_user
 
 
 def cmd_issue(args: argparse.Namespace, settings) -> int:
@@ -17,7 +18,7 @@ def cmd_issue(args: argparse.Namespace, settings) -> int:
 
     with db_session(settings) as s:
         agency = get_agency(s, args.agency)
-        pool = issue_pool(s, agency.id, args.officer, args.count, actor=args.actor, year=args.year)
+        pool = issue_pool(s, agency.id, args.officer, args.count, actor=acting_user(args), year=args.year)
     if args.json:
         print_json({"pool_id": pool.pool_id, "officer": pool.officer, "kind": pool.kind, "year": pool.year,
                     "numbers": list(pool.numbers)})
@@ -47,7 +48,7 @@ def cmd_void(args: argparse.Namespace, settings) -> int:
     from assistant.simple_forms import void_form
 
     with db_session(settings) as s:
-        form = void_form(s, args.number, reason=args.reason, actor=args.actor)
+        form = void_form(s, args.number, reason=args.reason, actor=acting_user(args))
     print(f"已作废：{form.number}（作废编号不再使用）")
     return 0
 

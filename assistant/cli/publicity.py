@@ -16,11 +16,11 @@ DECISION / CASE is a case id (digits) or a decision number of the case store; wi
 from __future__ import annotations
 
 import argparse
-import getpass
 from datetime import date
 from pathlib import Path
 
 from assistant.cli import db_session, print_json
+from assistant.cli.identity import acting_user
 from assistant.errors import InputError, NotFoundError
 
 
@@ -28,7 +28,8 @@ from assistant.errors import InputError, NotFoundError
 
 
 def _actor(args) -> str:
-    return getattr(args, "actor", None) or getpass.getuser()
+    """The authenticated acting user (``--actor``; see assistant.cli.identity)."""
+    return acting_user(args)
 
 
 def _day(text: str | None) -> date | None:
@@ -261,7 +262,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     psub = pub.add_subparsers(dest="publish_command", metavar="操作", required=True)
 
     def common(p, *, record=True):
-        p.add_argument("--actor", help="操作人用户名（默认当前系统用户）")
+        p.add_argument("--actor", help="操作人用户名（必填；须验证密码，见 ZHIFA_PASSWORD）")
         if record:
             p.add_argument("--record", help="从 JSON 文件读取决定记录（不读案件库）")
 
@@ -310,7 +311,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--save", action="store_true", help="同时保存为待审定草稿")
     common(p)
-    p.set_defaults(func=_teach_build)
+    p.set_defaults(func=_teach_build, acts_when=lambda a: a.save)
     p = tsub.add_parser("approve", help="审定教学案例（培训员或法制审核人员，非本案承办人）")
     p.add_argument("teaching_id", type=int)
     p.add_argument("--role", help="以用户库中本人持有的哪个角色审定（培训员 / 法制审核人员）")

@@ -9,15 +9,18 @@
     zhifa access request --records 3,4 --scope 内部 --purpose … [--mode view] --unit 2
     zhifa access approve REQ --as 用户名 [--days 7]   # 审批角色以用户库为准，不接受命令行声明
     zhifa access issue REQ | return REQ [--check 完好]
+
+Every command here that acts names its user with ``--as`` and authenticates that user first
+(``ZHIFA_PASSWORD`` or a prompt; :mod:`assistant.cli.identity`).
 """
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 import threading
 
 from assistant.cli import db_session, print_json
+from assistant.cli.identity import acting_user
 from assistant.errors import InputError
 
 
@@ -27,7 +30,8 @@ from assistant.errors import InputError
 
 
 def _actor(args) -> str:
-    return args.actor or getpass.getuser()
+    """The authenticated acting user (``--as``; see assistant.cli.identity)."""
+    return acting_user(args)
 
 
 def _fmt_ts(t: float) -> str:
@@ -231,9 +235,11 @@ def _access(args, settings) -> int:
 
 # --------------------------------------------------------------------------- parser
 def register(subparsers: argparse._SubParsersAction) -> None:
-    def common(p):
+    def common(p, *, acts: bool = True):
         p.add_argument("--json", action="store_true", help="输出 JSON")
-        p.add_argument("--as", dest="actor", default=None, help="操作人用户名（默认当前系统用户）")
+        if acts:  # the acting user is authenticated (ZHIFA_PASSWORD or a prompt): assistant.cli.identity
+            p.add_argument("--as", dest="actor", default=None,
+                           help="操作人用户名（必填；须验证密码，见 ZHIFA_PASSWORD）")
 
     t = subparsers.add_parser("transcribe", help="询问录音转写（带时间戳、问/答分段）")
     t.add_argument("audio", nargs="?", help="音频文件：wav / mp3 / m4a / amr")
@@ -246,7 +252,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument("--no-vad", action="store_true", help="关闭静音检测")
     t.add_argument("--save", action="store_true", help="把转写稿保存到案件")
     common(t)
-    t.set_defaults(func=_transcribe)
+    t.set_defaults(func=_transcribe, acts_when=lambda a: a.save)
 
     r = subparsers.add_parser("record", help="全过程记录：入库、列表、音像记录检查")
     rs = r.add_subparsers(dest="record_cmd", metavar="操作", required=True)
@@ -259,19 +265,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     a.set_defaults(func=_record_add)
     ls = rs.add_parser("list", help="列出案件的记录")
     ls.add_argument("case_id", type=int)
-    common(ls)
+    common(ls, acts=False)
     ls.set_defaults(func=_record_list)
     ck = rs.add_parser("check", help="按音像记录事项清单检查是否缺少音像记录")
     ck.add_argument("case_id", type=int)
     ck.add_argument("--agency", type=int, help="机关 id（使用本机关清单）")
-    common(ck)
+    common(ck, acts=False)
     ck.set_defaults(func=_record_check)
 
     au = subparsers.add_parser("audit", help="审计日志")
     aus = au.add_subparsers(dest="audit_cmd", metavar="操作", required=True)
     v = aus.add_parser("verify", help="校验哈希链：发现修改、删除、重排并指出第一条异常记录")
     v.add_argument("case_id", nargs="?", type=int)
-    common(v)
+    common(v, acts=False)
     v.set_defaults(func=_audit_verify)
 
     p = subparsers.add_parser("party", help="当事人")

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.cli import open_database, parse_date, split_csv
+from assistant.cli.identity import acting_user
 from assistant.errors import InputError
 from assistant.settings import Settings
 
@@ -219,7 +220,7 @@ def cmd_submit(args, settings: Settings) -> int:
     text = _text(args.draft)
     store = _store(settings) if Path(settings.statute_db).exists() else None
     with open_database(settings).session() as s:
-        r = review.submit(s, args.case_id, args.actor, text, materials=split_csv(args.materials), store=store)
+        r = review.submit(s, args.case_id, acting_user(args), text, materials=split_csv(args.materials), store=store)
         data = r.to_dict()
     if args.json:
         print_json(data)
@@ -245,7 +246,7 @@ def cmd_decide(args, settings: Settings) -> int:
     from assistant import review
 
     with open_database(settings).session() as s:
-        r = review.decide(s, args.case_id, args.reviewer, args.outcome, args.opinion, _item_decisions(args.item))
+        r = review.decide(s, args.case_id, acting_user(args), args.outcome, args.opinion, _item_decisions(args.item))
     print(f"案件 {args.case_id} 第{r.round_no}轮审核：{args.outcome}")
     return 0
 

@@ -39,8 +39,8 @@ PENALTY = "《中华人民共和国食品安全法》第一百二十四条第一
 @pytest.fixture
 def env(tmp_path, monkeypatch, statute_store) -> dict:
     values = {"ZHIFA_HOME": str(tmp_path / "home"), "ZHIFA_STATUTE_DB": str(statute_store.path),
-              "ZHIFA_LOG_LEVEL": "ERROR"}
-    for key in ("ZHIFA_DATABASE_URL", "ZHIFA_CONFIG", "ZHIFA_LLM_BACKEND"):
+              "ZHIFA_LOG_LEVEL": "ERROR", "ZHIFA_PASSWORD": "zhifa-demo-2026"}  # README: export ZHIFA_PASSWORD=…
+    for key in ("ZHIFA_DATABASE_URL", "ZHIFA_CONFIG", "ZHIFA_LLM_BACKEND", "ZHIFA_DEMO_PASSWORD"):
         monkeypatch.delenv(key, raising=False)
     for key, value in values.items():
         monkeypatch.setenv(key, value)

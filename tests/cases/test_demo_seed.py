@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assistant.case_drafting import draft_for_case
-from assistant.demo import DEMO_CASES, seed_demo
+from assistant.demo import DEMO_CASES, demo_password, seed_demo
 from assistant.demo_decided import DEMO_DECIDED, DEMO_LEGAL_REP, DEMO_PERSON
 from assistant.parties import validate_id_number
 from assistant.publicity import overdue
@@ -84,6 +84,7 @@ def test_recommendation_is_saved_with_the_case_and_feeds_peer_amounts(seeded, mo
 
     monkeypatch.setenv("ZHIFA_HOME", str(seeded.settings.home))
     monkeypatch.setenv("ZHIFA_STATUTE_DB", str(seeded.statutes.path))
+    monkeypatch.setenv("ZHIFA_PASSWORD", demo_password())  # --actor is authenticated (assistant.cli.identity)
     assert main(["discretion", "recommend", "1", "--actor", "officer1"]) == 0
     assert main(["discretion", "recommend", "1", "--actor", "officer1", "--json"]) == 0  # replaces, not adds
     capsys.readouterr()

@@ -225,6 +225,7 @@ def test_cli_issue_status_void(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("ZHIFA_DATABASE_URL", raising=False)
     monkeypatch.delenv("ZHIFA_CONFIG", raising=False)
     monkeypatch.setenv("ZHIFA_NEW_PASSWORD", "correct-horse-battery")
+    monkeypatch.setenv("ZHIFA_PASSWORD", "correct-horse-battery")  # --as is authenticated
     assert main(["agency", "add", "--name", "某市市场监督管理局", "--code", "某市监"]) == 0
     assert main(["user", "add", "zhang3", "--display-name", "张三", "--roles", "承办人", "--agency", "某市监",
                  "--credential-no", "A1", "--credential-expiry", "2030-12-31"]) == 0

@@ -40,3 +40,17 @@ def test_salt_is_generated_once_and_private(tmp_path):
     s = load_settings(env={"ZHIFA_HOME": str(tmp_path)}, config_file=None)
     assert s.salt() == s.salt()
     assert oct((tmp_path / "secret_salt").stat().st_mode)[-3:] == "600"
+
+
+def test_every_environment_variable_the_app_reads_is_documented_in_the_readme():
+    """Not only the SETTINGS: per-invocation credentials (ZHIFA_PASSWORD for the acting CLI user,
+    ZHIFA_NEW_PASSWORD, ZHIFA_DEMO_PASSWORD) are read from the environment too and must be documented."""
+    import re
+
+    root = README.parent
+    text = README.read_text(encoding="utf-8")
+    names = {m for pkg in ("assistant", "ui") for path in (root / pkg).rglob("*.py")
+             for m in re.findall(r"[\"'](ZHIFA_[A-Z0-9_]+)[\"']", path.read_text(encoding="utf-8"))}
+    assert "ZHIFA_PASSWORD" in names
+    missing = sorted(n for n in names if n not in text)
+    assert not missing, f"README.md does not document: {missing}"

@@ -15,14 +15,15 @@ def env(tmp_path, monkeypatch, person_decision, firm_decision):
     monkeypatch.setenv("ZHIFA_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("ZHIFA_DATABASE_URL", f"sqlite:///{tmp_path / 'zhifa.db'}")
     monkeypatch.setenv("ZHIFA_STATUTE_DB", str(tmp_path / "none.db"))
+    monkeypatch.setenv("ZHIFA_PASSWORD", "password-123")  # --actor is authenticated (assistant.cli.identity)
     from assistant import auth, roles
     from assistant.store.db import Database
 
     db = Database(f"sqlite:///{tmp_path / 'zhifa.db'}")
     db.migrate()
     with db.session() as s:  # approvers' roles are read from the users table
-        for name, role in (("head1", roles.HEAD), ("trainer2", roles.TRAINER), ("liming", roles.TRAINER),
-                           ("officer9", roles.HANDLER)):
+        for name, role in (("head1", roles.HEAD), ("trainer1", roles.TRAINER), ("trainer2", roles.TRAINER),
+                           ("liming", roles.TRAINER), ("officer9", roles.HANDLER)):
             auth.create_user(s, name, "password-123", name, [role], None)
     db.dispose()
     path = tmp_path / "decisions.json"
@@ -37,7 +38,7 @@ def test_publish_flow(env, capsys):
     assert "公示期限：2026-02-28" in out and "张某某" in out and "民法典 第一千零三十四条" in out
     assert main(["publish", "approve", "JM-2026-001", "--role", "机关负责人", "--actor", "head1", "--on", "2026-02-24"]) == 0
     capsys.readouterr()
-    assert main(["publish", "preview", "JM-2026-002", "--record", str(recs), "--json"]) == 0
+    assert main(["publish", "preview", "JM-2026-002", "--record", str(recs), "--json", "--actor", "liming"]) == 0
     preview = json.loads(capsys.readouterr().out)
     assert preview["public_fields"]["legal_representative"] == "欧阳某某" and preview["due_on"] == "2026-10-14"
     # JM-2026-002 previewed but never approved → overdue after 14 Oct 2026
@@ -49,12 +50,12 @@ def test_publish_flow(env, capsys):
     assert "张某某" in csv_text and "张三丰" not in csv_text and "44070319850312451X" not in csv_text
     assert main(["publish", "export", "JM-2026-001", "--out", str(tmp / "p.html")]) == 0
     assert main(["publish", "withdraw", "JM-2026-001", "--explanation", "原决定已被撤销",
-                 "--revoked-on", "2026-03-02", "--on", "2026-03-03"]) == 0
+                 "--revoked-on", "2026-03-02", "--on", "2026-03-03", "--actor", "head1"]) == 0
     assert "已撤回" in capsys.readouterr().out
     # errors are plain Chinese with exit code 2
     assert main(["publish", "approve", "JM-2026-002", "--role", "机关负责人", "--actor", "officer9"]) == 2
     assert "角色以用户库为准" in capsys.readouterr().err  # a typed role the user does not hold
-    assert main(["publish", "approve", "NOPE"]) == 2
+    assert main(["publish", "approve", "NOPE", "--actor", "head1"]) == 2
     assert "公示登记簿中没有决定" in capsys.readouterr().err
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from assistant.cli import main
+from assistant.demo import demo_password
 from assistant.demo_decided import DEMO_DECIDED, DEMO_LEGAL_REP, DEMO_PERSON, DEMO_WITNESS
 from assistant.documents.gbt9704 import docx_text
 from assistant.store.case_tables import Case
@@ -27,6 +28,7 @@ SEED_DAY = "2026-03-24"  # the demo's natural-person decision is 40 days earlier
 @pytest.fixture
 def world(settings, monkeypatch, capsys):
     monkeypatch.setenv("ZHIFA_HOME", str(settings.home))
+    monkeypatch.setenv("ZHIFA_PASSWORD", demo_password())  # --actor is authenticated (assistant.cli.identity)
     assert main(["demo", "seed", "--today", SEED_DAY]) == 0
     assert main(["demo", "seed", "--today", SEED_DAY]) == 0  # idempotent
     capsys.readouterr()

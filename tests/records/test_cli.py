@@ -13,6 +13,7 @@ from assistant.cli import main
 @pytest.fixture
 def env(settings, monkeypatch):
     monkeypatch.setenv("ZHIFA_HOME", str(settings.home))
+    monkeypatch.setenv("ZHIFA_PASSWORD", "password-123")  # seed_users' password (assistant.cli.identity)
     return settings
 
 
@@ -35,7 +36,8 @@ def test_record_add_list_and_check(env, capsys, clip, tmp_path):
         s.add_all([Agency(id=1, name="甲区市场监管局", code="甲市监", settings={}),
                    Agency(id=2, name="乙区市场监管局", code="乙市监", settings={})])
         s.flush()
-        seed_users(s, {"zhao": (roles.HEAD, 1), "keeper": (roles.RECORDS_KEEPER, 1)})
+        seed_users(s, {"zhao": (roles.HEAD, 1), "keeper": (roles.RECORDS_KEEPER, 1),
+                       "zhang": (roles.HANDLER, 1), "wu6": (roles.HANDLER, 2)})
     db.dispose()
     late = (datetime.now() - timedelta(hours=30)).replace(microsecond=0).isoformat()
     code, rec, _ = _json(capsys, ["record", "add", "3", str(clip), "--json", "--as", "zhang", "--meta",
@@ -47,7 +49,7 @@ def test_record_add_list_and_check(env, capsys, clip, tmp_path):
     assert [r["id"] for r in rows] == [rec["id"]]
     code, out, _ = _json(capsys, ["record", "check", "3"])
     assert code == 0 and "齐全" in out
-    code, _, err = _json(capsys, ["record", "add", "3", str(clip), "--meta", "location=x"])
+    code, _, err = _json(capsys, ["record", "add", "3", str(clip), "--as", "zhang", "--meta", "location=x"])
     assert code == 2 and "采集时间" in err and "采集人" in err
 
     code, req, _ = _json(capsys, ["access", "request", "--records", str(rec["id"]), "--purpose", "比对",

@@ -13,7 +13,7 @@ from assistant.records import RecordMeta, ingest_record
 from assistant.store.audit_tables import AuditEntry
 from assistant.store.case_tables import Agency, Case, CaseParty, Party
 
-from tests.records.records_helpers import meta
+from tests.records.records_helpers import meta, seed_users
 
 ID_NUMBER = "110101199003077777"
 CREDIT = "91110105MA01ABCD2X"
@@ -74,11 +74,15 @@ def test_the_hash_is_salted_and_lookups_are_validated(db, seeded):
 
 
 def test_cli_dossier_never_prints_or_logs_the_id_number(db, seeded, settings, monkeypatch, capsys, caplog):
+    from assistant import roles
     from assistant.cli import main
 
     monkeypatch.setenv("ZHIFA_HOME", str(settings.home))
     monkeypatch.setenv("ZHIFA_DATABASE_URL", str(db.url))
     monkeypatch.setenv("ZHIFA_SECRET_SALT", seeded)
+    monkeypatch.setenv("ZHIFA_PASSWORD", "password-123")
+    with db.session() as s:  # the viewer is a real, authenticated user (the 调阅 log is evidence)
+        seed_users(s, {"li4": (roles.HANDLER, 1)})
     caplog.set_level(logging.DEBUG)
     assert main(["party", "dossier", ID_NUMBER, "--as", "li4"]) == 0
     out = capsys.readouterr()

@@ -12,6 +12,7 @@ from assistant import review
 from assistant.errors import GateRefused, InputError, PermissionDenied
 from assistant.store.audit_tables import AuditEntry
 from assistant.store.case_tables import Case, CaseReview, DocumentVersion
+from tests.cases.conftest import PASSWORD
 from tests.review.conftest import AFTER_WINDOW, draft_text
 
 MATERIALS = ["现场检查笔录", "询问笔录", "行政处罚事先告知书送达回证"]
@@ -144,6 +145,7 @@ def test_cli_submit_decide_opinion_similar_and_precedent_import(db, world, case_
 
     monkeypatch.setenv("ZHIFA_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("ZHIFA_DATABASE_URL", str(db.engine.url))
+    monkeypatch.setenv("ZHIFA_PASSWORD", PASSWORD)  # every seeded user's password (tests/cases/conftest.py)
     draft = tmp_path / "draft.txt"
     draft.write_text(draft_text(decided="2026年10月14日"), encoding="utf-8")
     monkeypatch.setattr(review, "submit", lambda s, c, a, t, materials, store=None: _real_submit(s, c, a, t, materials))

@@ -108,3 +108,31 @@ def test_disabling_an_account_or_resetting_its_password_ends_its_open_sessions(u
     with pytest.raises(SessionExpired, match="重置"):
         require(sess, R.HANDLER)
     assert require(login(ui_services, "temp_officer", "new-pass-2026x"), R.HANDLER).username == "temp_officer"
+
+
+def test_a_failed_web_login_is_audited_and_counts_towards_the_lockout(ui_services, ui_users):
+    """The refusal is raised after the login transaction commits, so the failed-login count and the
+    ``auth.failed`` audit entry persist (the CLI check in assistant/cli/identity.py relies on the same)."""
+    from sqlalchemy import select
+
+    from assistant import auth
+    from assistant.errors import PermissionDenied
+    from assistant.store.audit_tables import AuditEntry
+    from assistant.store.case_tables import User
+    from ui.session import login
+
+    agency = next(a.agency_id for a in ui_users.values())
+    with ui_services.db.session() as s:
+        auth.create_user(s, username="temp_locked", password="temp-pass-2026", display_name="临时",
+                         roles=[R.HANDLER], agency_id=agency)
+    with pytest.raises(PermissionDenied):
+        login(ui_services, "temp_locked", "wrong-pass-2026")
+    with ui_services.db.session(readonly=True) as s:
+        assert s.execute(select(User).where(User.username == "temp_locked")).scalar_one().failed_logins == 1
+        actions = s.execute(select(AuditEntry.action).where(AuditEntry.actor == "temp_locked")).scalars().all()
+        assert "auth.failed" in actions
+    for _ in range(auth.MAX_FAILURES - 1):
+        with pytest.raises(PermissionDenied):
+            login(ui_services, "temp_locked", "wrong-pass-2026")
+    with pytest.raises(PermissionDenied):  # locked, even with the right password
+        login(ui_services, "temp_locked", "temp-pass-2026")
