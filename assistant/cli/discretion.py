@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from assistant.cli import print_json
@@ -36,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rec.add_argument("facts", help="案件 id，或事实文件：violation_code/violation_text、party_type、violation_date、quantities …")
     rec.add_argument("--hearing-threshold", action="append", default=[], metavar="PARTY=AMOUNT",
                      help="听证“较大数额罚款”标准，如 natural_person=10000（可重复）")
-    rec.add_argument("--actor", help="操作人（记入审计日志，须验证密码；不指定时以 system 名义随案保存）")
+    rec.add_argument("--actor", help="操作人（随案保存建议并记入审计日志，须验证密码；不指定时只显示、不保存）")
     rec.add_argument("--no-save", action="store_true", help="只显示，不随案保存（默认保存，供同类案件统计）")
     rec.add_argument("--json", action="store_true")
     rec.set_defaults(func=cmd_recommend, acts_when=lambda a: bool(a.actor) and not a.no_save)
@@ -115,8 +116,12 @@ def cmd_recommend(args, settings) -> int:
     source = Path(args.facts)
     if str(args.facts).isdigit() and not source.exists():
         with open_session(settings.database_url) as session:
+            save = bool(args.actor) and not args.no_save  # only an authenticated user writes to the case
             facts, rec = recommend_for_case(session, int(args.facts), _store(settings), config=config,
-                                            actor=None if args.no_save else (acting_user(args) if args.actor else "system"))
+                                            actor=acting_user(args) if save else None)
+        if not save and not args.no_save:
+            print("未指定 --actor：裁量建议仅显示，未随案保存（随案保存请以本案承办人身份 --actor 并验证密码）",
+                  file=sys.stderr)
     else:
         try:
             data = json.loads(source.read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ The rule (enforced once, in :func:`assistant.cli.main`, before any command runs)
   option only sometimes makes it act declares ``set_defaults(acts_when=lambda args: ...)``
   (``transcribe``/``teach build`` only with ``--save``; ``case show`` only with ``--actor``, because the
   view is then written to the 调阅 log; ``discretion recommend`` only with ``--actor`` — without it the
-  machine-made recommendation is saved under the label ``system``, which names no user).
+  recommendation is only shown, not saved with the case).
 * The acting name is the option's value, else the command's ``set_defaults(default_actor=...)``
   (``case create``: the first 承办人 named in ``--handlers``). There is no implicit identity: the
   operating-system user is *not* taken as a default any more (``publish``, ``teach``, ``record``,

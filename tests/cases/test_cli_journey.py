@@ -102,7 +102,7 @@ def test_case_from_filing_to_served_decision_through_the_cli(env, capsys, tmp_pa
                                    "--today", filed_on + timedelta(days=1))
 
     # 裁量建议 from the case itself (deterministic; the demo benchmark SJ-001)
-    rec = zhifa.json("discretion", "recommend", case_id)
+    rec = zhifa.json("discretion", "recommend", case_id, "--actor", "officer1")  # saved with the case
     assert rec["outcome"] == "penalty" and rec["band"]["level"] == "一般"
     assert 50000 <= rec["proposed"] <= 70000
     fine = f"{rec['proposed']:.0f}"
