@@ -68,9 +68,9 @@ class HolidayCalendar:
             return ""
         if status == PROVISIONAL:
             return (f"{year}年节假日安排为暂定数据（{self._years[year]['source']}），"
-                    "期限可能因调休安排而不同，请以国务院办公厅通知为准并更新 holidays.json")
+                    "期限可能因调休安排而不同，请以国务院办公厅通知为准，并请系统管理员更新节假日数据")
         return (f"{year}年节假日安排未收录，仅按周末计算工作日，期限可能不准确；"
-                "请在 assistant/data/holidays.json 中补充该年国务院办公厅放假安排")
+                "请系统管理员补充该年国务院办公厅放假安排（节假日数据）")
 
     def is_holiday(self, day: date) -> bool:
         return not self.is_workday(day)

@@ -173,6 +173,17 @@ def open_accordion(page, elem_id: str, label: str) -> None:
     page.locator(f"#{elem_id}").get_by_text(label).first.click()
 
 
+def demo_login(page, username: str, password: str) -> None:
+    """Log in as a demo account (the app of the ``demo`` fixture)."""
+    from playwright.sync_api import expect
+
+    fill(page, "login-username", username)
+    fill(page, "login-password", password)
+    page.locator("#login-btn").click()
+    page.locator("#main-panel").wait_for(state="visible")
+    expect(page.locator("#current-user")).to_contain_text("演示")
+
+
 class Driver:
     """Helpers bound to the test module: ``ui.login(page, "officer")``, ``ui.shot(page, name)``."""
 
@@ -183,8 +194,53 @@ class Driver:
     fill = staticmethod(fill)
     pick_option = staticmethod(pick_option)
     open_accordion = staticmethod(open_accordion)
+    demo_login = staticmethod(demo_login)
 
 
 @pytest.fixture
 def ui() -> Driver:
     return Driver()
+
+
+# -- a home seeded like `make run` (demo data), with its own app instance --------------------------
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, statute_store, browser):
+    import sqlite3
+
+    from assistant.demo import DEMO_CASES, demo_password, seed_demo
+    from assistant.services import Services
+    from assistant.settings import load_settings
+    from ui.app import launch
+
+    home = tmp_path_factory.mktemp("demo-home")
+    with sqlite3.connect(statute_store.path) as src, sqlite3.connect(home / "statutes.db") as out:
+        src.backup(out)
+    settings = load_settings(env={"ZHIFA_HOME": str(home)}, config_file=None)
+    try:
+        from corpus.statutes import StatuteStore
+        from index.build import build_index
+    except ImportError:
+        pass
+    else:
+        build_index(settings, StatuteStore(settings.statute_db), progress=lambda _m: None, dense=False)
+    seed_demo(settings, say=lambda _m: None)
+    services = Services(settings)
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app, _ = launch(services, host="127.0.0.1", port=port, block=False, quiet=True)
+    yield {"url": f"http://127.0.0.1:{port}", "password": demo_password(),
+           "cause": f"{DEMO_CASES[0]['cause']}（演示）"}
+    app.close()
+
+
+@pytest.fixture
+def dpage(browser, demo):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context.set_default_timeout(60_000)
+    pg = context.new_page()
+    pg.goto(demo["url"])
+    yield pg
+    context.close()

@@ -15,60 +15,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory, statute_store, browser):
-    import sqlite3
-
-    from assistant.demo import DEMO_CASES, demo_password, seed_demo
-    from assistant.services import Services
-    from assistant.settings import load_settings
-    from ui.app import launch
-
-    home = tmp_path_factory.mktemp("demo-home")
-    with sqlite3.connect(statute_store.path) as src, sqlite3.connect(home / "statutes.db") as out:
-        src.backup(out)
-    settings = load_settings(env={"ZHIFA_HOME": str(home)}, config_file=None)
-    try:
-        from corpus.statutes import StatuteStore
-        from index.build import build_index
-    except ImportError:
-        pass
-    else:
-        build_index(settings, StatuteStore(settings.statute_db), progress=lambda _m: None, dense=False)
-    seed_demo(settings, say=lambda _m: None)
-    services = Services(settings)
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app, _ = launch(services, host="127.0.0.1", port=port, block=False, quiet=True)
-    yield {"url": f"http://127.0.0.1:{port}", "password": demo_password(),
-           "cause": f"{DEMO_CASES[0]['cause']}（演示）"}
-    app.close()
-
-
-@pytest.fixture
-def dpage(browser, demo):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.set_default_timeout(60_000)
-    pg = context.new_page()
-    pg.goto(demo["url"])
-    yield pg
-    context.close()
-
-
-def demo_login(page, ui, username: str, password: str) -> None:
-    ui.fill(page, "login-username", username)
-    ui.fill(page, "login-password", password)
-    page.locator("#login-btn").click()
-    page.locator("#main-panel").wait_for(state="visible")
-    expect(page.locator("#current-user")).to_contain_text("演示")
-
-
 def test_demo_officer_pushes_and_drafts_on_a_demo_case(dpage, ui, demo):
     page = dpage
-    demo_login(page, ui, "officer1", demo["password"])
+    ui.demo_login(page, "officer1", demo["password"])
     page.get_by_role("tab", name="我的案件").click()
     expect(page.locator("#cases-list")).to_contain_text(demo["cause"])
     ui.pick_option(page, "case-pick", demo["cause"])
@@ -91,7 +40,7 @@ def test_demo_officer_pushes_and_drafts_on_a_demo_case(dpage, ui, demo):
                                            ("admin", "系统管理")])
 def test_demo_accounts_reach_their_tabs(dpage, ui, demo, username, tab):
     page = dpage
-    demo_login(page, ui, username, demo["password"])
+    ui.demo_login(page, username, demo["password"])
     page.get_by_role("tab", name=tab).click()
     assert page.get_by_role("tab", name="我的案件").count() == 0
     assert "Traceback" not in page.content()
@@ -99,7 +48,7 @@ def test_demo_accounts_reach_their_tabs(dpage, ui, demo, username, tab):
 
 def test_demo_trainer_previews_a_decided_demo_case(dpage, ui, demo):
     page = dpage
-    demo_login(page, ui, "trainer1", demo["password"])
+    ui.demo_login(page, "trainer1", demo["password"])
     page.get_by_role("tab", name="案例教学").click()
     page.locator("#teach-case input").first.click()
     page.get_by_role("option").first.click()
