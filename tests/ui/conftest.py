@@ -133,12 +133,18 @@ def browser():
         b.close()
 
 
+def open_page(browser, url: str, timeout_ms: int):
+    """A fresh browser context (zh-CN, as officers' browsers) on ``url``; returns (context, page)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context.set_default_timeout(timeout_ms)
+    pg = context.new_page()
+    pg.goto(url)
+    return context, pg
+
+
 @pytest.fixture
 def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    pg = context.new_page()
-    pg.goto(app_url)
+    context, pg = open_page(browser, app_url, 30_000)
     pg.wait_for_selector("#login-username textarea, #login-username input")
     yield pg
     context.close()
@@ -205,31 +211,19 @@ def ui() -> Driver:
 # -- a home seeded like `make run` (demo data), with its own app instance --------------------------
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, statute_store, browser):
-    import sqlite3
-
     from assistant.demo import DEMO_CASES, demo_password, seed_demo
-    from assistant.services import Services
-    from assistant.settings import load_settings
+    from corpus.statutes import StatuteStore
+    from index.build import build_index
     from ui.app import launch
 
     home = tmp_path_factory.mktemp("demo-home")
     with sqlite3.connect(statute_store.path) as src, sqlite3.connect(home / "statutes.db") as out:
         src.backup(out)
     settings = load_settings(env={"ZHIFA_HOME": str(home)}, config_file=None)
-    try:
-        from corpus.statutes import StatuteStore
-        from index.build import build_index
-    except ImportError:
-        pass
-    else:
-        build_index(settings, StatuteStore(settings.statute_db), progress=lambda _m: None, dense=False)
+    build_index(settings, StatuteStore(settings.statute_db), progress=lambda _m: None, dense=False)
     seed_demo(settings, say=lambda _m: None)
     services = Services(settings)
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     app, _ = launch(services, host="127.0.0.1", port=port, block=False, quiet=True)
     yield {"url": f"http://127.0.0.1:{port}", "password": demo_password(),
            "cause": f"{DEMO_CASES[0]['cause']}（演示）"}
@@ -238,9 +232,6 @@ def demo(tmp_path_factory, statute_store, browser):
 
 @pytest.fixture
 def dpage(browser, demo):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.set_default_timeout(60_000)
-    pg = context.new_page()
-    pg.goto(demo["url"])
+    context, pg = open_page(browser, demo["url"], 60_000)
     yield pg
     context.close()
