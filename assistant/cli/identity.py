@@ -33,12 +33,12 @@ Commands that do **not** act as a named user and stay unauthenticated: read-only
 ``publish overdue``/``export``, ``stats annual``, ``teach course``, ``discretion list``,
 ``draft``) and the installation operator's set-up commands, which record the operator as ``cli`` /
 ``system`` rather than claiming a user (``prepare``, ``demo seed``, ``serve``, ``index build``,
-``corpus import``/``confirm``/``list``, ``discretion import``, ``precedent import``, ``record
-check``). Whoever can run those can also read and write the database files directly; the separation
+``corpus import``/``list``, ``discretion import``, ``precedent import``, ``record check``). Whoever can run those can also read and write the database files directly; the separation
 of duties between named users is what this module protects.
 
-``user add`` and ``agency add`` create identities, so they are set-up commands only until the first
-管理员 exists (bootstrap); after that they need ``--as <管理员>`` and that user's password
+``user add`` and ``agency add`` create identities and ``corpus confirm`` vouches for an imported text,
+so they are set-up commands only until the first 管理员 exists (bootstrap); after that they need
+``--as <管理员>`` and that user's password
 (:func:`require_admin_once_bootstrapped`) — otherwise anyone with a shell could add a 机关负责人
 account and act as it. The new account's password comes from ``ZHIFA_NEW_PASSWORD`` or a prompt,
 never from argv.

@@ -28,9 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_import)
 
-    conf = sub.add_parser("confirm", help="管理员确认用户导入的法规文本")
+    conf = sub.add_parser("confirm", help="管理员确认用户导入的法规文本（已有管理员时须 --as 管理员并验证密码）")
     conf.add_argument("law_id")
-    conf.set_defaults(func=cmd_confirm)
+    conf.add_argument("--as", dest="actor", help="确认的管理员用户名（系统已有管理员时必填）")
+    conf.set_defaults(func=cmd_confirm, acts_when=lambda a: bool(a.actor))
 
     lst = sub.add_parser("list", help="列出法条库中的法律文件")
     lst.add_argument("--user", action="store_true", help="只列出用户导入的法规")
@@ -72,11 +73,19 @@ def cmd_import(args, settings) -> int:
 
 
 def cmd_confirm(args, settings) -> int:
+    """Marking an imported text as checked against the official one is the administrator's call."""
+    from assistant.audit import log_action
+    from assistant.cli import db_session
+    from assistant.cli.identity import require_admin_once_bootstrapped
     from corpus.regulations import confirm_instrument
 
     store = _store(settings)
-    confirm_instrument(store, args.law_id)
-    print(f"已确认《{store.law(args.law_id).name}》（{args.law_id}）")
+    with db_session(settings) as s:
+        actor = require_admin_once_bootstrapped(s, args, "确认导入的法规文本")
+        confirm_instrument(store, args.law_id)
+        name = store.law(args.law_id).name
+        log_action(s, case_id=None, actor=actor, action="corpus.confirm", detail={"law_id": args.law_id, "name": name})
+    print(f"已确认《{name}》（{args.law_id}）")
     return 0
 
 

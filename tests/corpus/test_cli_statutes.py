@@ -38,3 +38,26 @@ def test_verify_citations_exit_code(monkeypatch, tmp_path, capsys):
     assert main(["verify-citations", str(draft), "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out[0]["reason"] == "article_not_found"
+
+
+def test_confirm_needs_an_administrator_once_one_exists(monkeypatch, tmp_path, regs_dir, capsys):
+    """Bootstrap: before any 管理员 exists the operator confirms; afterwards only an authenticated
+    管理员 may mark an imported text as checked (README: "until an admin confirms them")."""
+    _env(monkeypatch, tmp_path)
+    src = tmp_path / "regs"
+    shutil.copytree(regs_dir, src)
+    assert main(["corpus", "import", str(src), "--json"]) == 0
+    law_ids = [r["law_id"] for r in json.loads(capsys.readouterr().out)]
+    monkeypatch.setenv("ZHIFA_NEW_PASSWORD", "correct-horse-battery")
+    assert main(["agency", "add", "--name", "某局", "--code", "某"]) == 0
+    assert main(["user", "add", "root", "--display-name", "管理员", "--roles", "管理员", "--agency", "某"]) == 0
+    assert main(["user", "add", "zhang3", "--display-name", "张三", "--roles", "承办人", "--agency", "某",
+                 "--as", "root"]) == 2  # no ZHIFA_PASSWORD yet
+    capsys.readouterr()
+
+    store = StatuteStore(tmp_path / "statutes.db")
+    assert main(["corpus", "confirm", law_ids[0]]) == 2
+    assert "管理员" in capsys.readouterr().err and not store.law(law_ids[0]).verified
+    monkeypatch.setenv("ZHIFA_PASSWORD", "correct-horse-battery")
+    assert main(["corpus", "confirm", law_ids[0], "--as", "root"]) == 0
+    assert StatuteStore(tmp_path / "statutes.db").law(law_ids[0]).verified
