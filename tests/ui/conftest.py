@@ -201,6 +201,7 @@ class Driver:
     pick_option = staticmethod(pick_option)
     open_accordion = staticmethod(open_accordion)
     demo_login = staticmethod(demo_login)
+    open_page = staticmethod(open_page)
 
 
 @pytest.fixture

@@ -9,6 +9,15 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
+
+def _login_elsewhere(browser, app_url, ui, username: str, password: str):
+    """Try to log in from a second browser (another user's machine); returns (context, page)."""
+    ctx, other = ui.open_page(browser, app_url, 30_000)
+    ui.fill(other, "login-username", username)
+    ui.fill(other, "login-password", password)
+    other.locator("#login-btn").click()
+    return ctx, other
+
 def test_admin_creates_a_user_who_can_then_log_in(page, ui, browser, app_url):
     ui.login(page, "admin")
     page.get_by_role("tab", name="系统管理").click()
@@ -25,12 +34,7 @@ def test_admin_creates_a_user_who_can_then_log_in(page, ui, browser, app_url):
     expect(page.locator("#admin-users")).to_contain_text("newtrainer")
     ui.shot(page, "admin-users")
 
-    ctx = browser.new_context(locale="zh-CN")
-    other = ctx.new_page()
-    other.goto(app_url)
-    ui.fill(other, "login-username", "newtrainer")
-    ui.fill(other, "login-password", "Trainer-pass-2024")
-    other.locator("#login-btn").click()
+    ctx, other = _login_elsewhere(browser, app_url, ui, "newtrainer", "Trainer-pass-2024")
     expect(other.locator("#current-user")).to_contain_text("郑培训")
     expect(other.get_by_role("tab", name="案例教学")).to_be_visible()
     assert other.get_by_role("tab", name="我的案件").count() == 0
@@ -44,12 +48,7 @@ def test_admin_creates_a_user_who_can_then_log_in(page, ui, browser, app_url):
     ui.fill(page, "admin-manage-username", "admin")
     page.locator("#admin-disable-user").click()
     page.get_by_text("不能停用自己正在使用的账号").first.wait_for()
-    ctx = browser.new_context(locale="zh-CN")
-    other = ctx.new_page()
-    other.goto(app_url)
-    ui.fill(other, "login-username", "newtrainer")
-    ui.fill(other, "login-password", "Trainer-pass-2024")
-    other.locator("#login-btn").click()
+    ctx, other = _login_elsewhere(browser, app_url, ui, "newtrainer", "Trainer-pass-2024")
     expect(other.locator("#login-status")).to_contain_text("用户名或密码错误")
     ctx.close()
     ui.fill(page, "admin-manage-username", "newtrainer")
