@@ -42,6 +42,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from assistant.errors import ConfigError, SetupMissing
+from index.store import replace_dir
 
 log = logging.getLogger(__name__)
 
@@ -289,9 +290,6 @@ def make_embedder(settings, *, backend: str | None = None, max_seq_length: int =
     model_dir = ensure_embedding_model(settings, say)
     chosen = resolve_backend(backend or getattr(settings, "embedding_backend", "auto"), model_dir)
     if chosen == "ctranslate2":
-        from index.ct2_runtime import ct2_cpu_isa
-
-        ct2_cpu_isa()  # before anything in this process can initialise CTranslate2
         ct2_dir = ensure_ct2_model(model_dir, say)
         return CT2Embedder(model_dir, ct2_dir, max_seq_length=max_seq_length, threads=threads)
     return TorchEmbedder(model_dir, max_seq_length=max_seq_length, threads=threads)
@@ -365,9 +363,7 @@ class DenseIndex:
             meta = {"rows": len(self.ids), "dimension": self.dimension, **(info or {})}
             (tmp / "dense.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             final = dense_dir(index_dir)
-            if final.exists():
-                shutil.rmtree(final)
-            os.replace(tmp, final)
+            replace_dir(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

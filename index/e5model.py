@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import struct
 import tempfile
@@ -30,6 +29,7 @@ from typing import Callable
 import numpy as np
 
 from assistant.errors import SetupMissing
+from index.store import replace_dir
 
 log = logging.getLogger(__name__)
 
@@ -224,9 +224,7 @@ def convert(src: Path, dest: Path, progress: Callable[[str], None] = print) -> P
             "source": str(src), "size": st.st_size, "mtime": int(st.st_mtime), "model": MODEL_NAME,
             "dimension": h["H"], "converted_in_s": round(time.perf_counter() - t0, 2),
         }, ensure_ascii=False, indent=2), encoding="utf-8")
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
+        replace_dir(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -313,9 +311,7 @@ def ensure_ct2_model(model_dir: Path, progress: Callable[[str], None] = print) -
         (out / CT2_MARKER).write_text(json.dumps({"fingerprint": want, "converted_in_s":
                                                   round(time.perf_counter() - t0, 2)}, ensure_ascii=False,
                                                  indent=2), encoding="utf-8")
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(out, dest)
+        replace_dir(out, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     progress(f"CTranslate2 模型已就绪（{time.perf_counter() - t0:.1f} 秒）")

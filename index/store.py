@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -99,6 +100,13 @@ def check_fresh(manifest: Manifest, *, corpus_hash: str, model: str | None = Non
             "两者的向量不能混用，需要重建索引（或把 ZHIFA_EMBEDDING_BACKEND 设回原后端）",
             fix=FIX, indexed=manifest.backend, current=backend,
         )
+
+
+def replace_dir(tmp: Path, dest: Path) -> None:
+    """Put the completed directory ``tmp`` in place of ``dest`` (rename; the old one is removed first)."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(tmp, dest)
 
 
 def write_json(path: Path, data) -> None:
