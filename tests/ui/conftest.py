@@ -190,6 +190,14 @@ def demo_login(page, username: str, password: str) -> None:
     expect(page.locator("#current-user")).to_contain_text("演示")
 
 
+def download(page, elem_id: str, dest: Path) -> Path:
+    """Click the first file link of the File component ``elem_id`` and save the download to ``dest``."""
+    with page.expect_download() as dl:
+        page.locator(f"#{elem_id} a").first.click()
+    dl.value.save_as(dest)
+    return dest
+
+
 class Driver:
     """Helpers bound to the test module: ``ui.login(page, "officer")``, ``ui.shot(page, name)``."""
 
@@ -202,6 +210,7 @@ class Driver:
     open_accordion = staticmethod(open_accordion)
     demo_login = staticmethod(demo_login)
     open_page = staticmethod(open_page)
+    download = staticmethod(download)
 
 
 @pytest.fixture

@@ -78,10 +78,7 @@ def test_officer_transcribes_corrects_and_downloads_the_interview_record(browser
     expect(page.locator("#interview-status")).to_contain_text("询问笔录已生成")
     expect(page.locator("#interview-file")).to_contain_text(".docx")
     ui.shot(page, "interview-record")
-    with page.expect_download() as dl:
-        page.locator("#interview-file a").first.click()
-    saved = tmp_path / "询问笔录.docx"
-    dl.value.save_as(saved)
+    saved = ui.download(page, "interview-file", tmp_path / "询问笔录.docx")
 
     import docx
 

@@ -108,10 +108,7 @@ def test_officer_reviewer_head_trainer_journey(browser, app_url, ui, tmp_path):
     page.locator("#draft-btn").click()
     expect(page.locator("#draft-findings")).to_contain_text("草稿可以送审", timeout=120_000)
     expect(page.locator("#draft-file")).to_contain_text(".docx")
-    with page.expect_download() as dl:
-        page.locator("#draft-file a").first.click()
-    saved = tmp_path / "draft.docx"
-    dl.value.save_as(saved)
+    saved = ui.download(page, "draft-file", tmp_path / "draft.docx")
     import docx
 
     body = "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
@@ -188,10 +185,7 @@ def test_officer_reviewer_head_trainer_journey(browser, app_url, ui, tmp_path):
     expect(tpage.locator("#teach-status")).to_contain_text("已导出")
     expect(tpage.locator("#teach-file")).to_contain_text(".docx")
     ui.shot(tpage, "teaching-exported")
-    with tpage.expect_download() as dl:
-        tpage.locator("#teach-file a").first.click()
-    exported = tmp_path / "teaching.docx"
-    dl.value.save_as(exported)
+    exported = ui.download(tpage, "teach-file", tmp_path / "teaching.docx")
     doc = docx.Document(str(exported))
     text = "\n".join([p.text for p in doc.paragraphs] +
                      [c.text for t in doc.tables for r in t.rows for c in r.cells])
