@@ -82,9 +82,10 @@ def cmd_confirm(args, settings) -> int:
     store = _store(settings)
     with db_session(settings) as s:
         actor = require_admin_once_bootstrapped(s, args, "确认导入的法规文本")
-        confirm_instrument(store, args.law_id)
         name = store.law(args.law_id).name
+        # logged first: should the confirmation fail, the session rolls the entry back with it
         log_action(s, case_id=None, actor=actor, action="corpus.confirm", detail={"law_id": args.law_id, "name": name})
+        confirm_instrument(store, args.law_id)
     print(f"已确认《{name}》（{args.law_id}）")
     return 0
 
