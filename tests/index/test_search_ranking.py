@@ -30,6 +30,10 @@ def test_colloquial_terms_are_expanded_to_statute_wording():
     _, added = expand_query("过了保质期的食品")
     assert added.count("超过保质期") == 0 or len(added) == len(set(added))
     assert expand_query("行政处罚法第三十七条") == ("行政处罚法第三十七条", [])
+    assert "盗窃" in expand_query("超市里顺手牵羊拿了几包烟")[1]
+    assert "社会保险费" in expand_query("公司不给员工交社保")[1]
+    # the longer phrase wins: an inspection that is overdue is not food past its shelf life
+    assert "超过保质期" not in expand_query("电梯检验过期了还在用")[1]
 
 
 def test_selling_expired_food_gives_penalty_and_violated_article_together(searcher):

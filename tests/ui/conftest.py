@@ -12,7 +12,6 @@ Screenshots go to ``test-artifacts/screenshots/`` (gitignored).
 from __future__ import annotations
 
 import socket
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 from assistant import roles as R
 from assistant.services import Services
 from assistant.settings import Settings, load_settings
+from tests.conftest import copy_store
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -52,9 +52,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def ui_settings(tmp_path_factory: pytest.TempPathFactory, statute_store) -> Settings:
     home = tmp_path_factory.mktemp("ui-home")
-    dst = home / "statutes.db"
-    with sqlite3.connect(statute_store.path) as src, sqlite3.connect(dst) as out:
-        src.backup(out)
+    copy_store(statute_store, home / "statutes.db")
     settings = load_settings(env={"ZHIFA_HOME": str(home), "ZHIFA_SESSION_MINUTES": "30"}, config_file=None)
     try:
         from index.build import build_index
@@ -227,8 +225,7 @@ def demo(tmp_path_factory, statute_store, browser):
     from ui.app import launch
 
     home = tmp_path_factory.mktemp("demo-home")
-    with sqlite3.connect(statute_store.path) as src, sqlite3.connect(home / "statutes.db") as out:
-        src.backup(out)
+    copy_store(statute_store, home / "statutes.db")
     settings = load_settings(env={"ZHIFA_HOME": str(home)}, config_file=None)
     build_index(settings, StatuteStore(settings.statute_db), progress=lambda _m: None, dense=False)
     seed_demo(settings, say=lambda _m: None)

@@ -1,0 +1,70 @@
+"""Article-number questions with shortened law names, amending instruments kept out of retrieval,
+and deadline questions (real statute store, BM25-only index over a few laws)."""
+import pytest
+
+from index.build import build_index
+from index.intent import TIME_LIMIT_RE, detect_intent
+from index.search import Searcher
+
+from tests.index.conftest import index_settings
+
+LAWS = ("中华人民共和国居民身份证法", "中华人民共和国刑法", "中华人民共和国刑法修正案（十一）",
+        "中华人民共和国行政许可法", "中华人民共和国农产品质量安全法", "中华人民共和国税收征收管理法",
+        "中华人民共和国网络安全法", "全国人民代表大会常务委员会关于修改《中华人民共和国网络安全法》的决定")
+
+
+@pytest.fixture(scope="module")
+def lookup_searcher(tmp_path_factory, statute_store):
+    ids = [r[0] for r in statute_store.con.execute(
+        f"SELECT a.id FROM articles a JOIN laws l USING (law_id) WHERE l.lineage IN ({','.join('?' * len(LAWS))})", LAWS)]
+    settings = index_settings(tmp_path_factory.mktemp("lookup"), statute_store)
+    build_index(settings, statute_store, lambda m: None, dense=False, article_ids=ids)
+    return Searcher.load(settings, statute_store)
+
+
+@pytest.mark.parametrize("question, law, article", [
+    ("身份证法17条", "中华人民共和国居民身份证法", "第十七条"),          # the unique tail of 居民身份证法
+    ("质量安全法第71条", "中华人民共和国农产品质量安全法", "第七十一条"),  # longer than the alias 安全法
+    ("税收征管法第六十二条", "中华人民共和国税收征收管理法", "第六十二条"),  # bundled alias
+    ("征管法 62条", "中华人民共和国税收征收管理法", "第六十二条"),
+])
+def test_shortened_law_names_are_looked_up_directly(lookup_searcher, question, law, article):
+    hit = lookup_searcher.search(question, k=3)[0]
+    assert (hit.law, hit.article) == (law, article)
+    assert hit.reason.startswith("按条号直接查找")
+
+
+def test_an_ambiguous_tail_is_not_taken_for_a_law(lookup_searcher):
+    tails = {name for name, _lin in lookup_searcher.lookup_names}
+    assert "身份证法" in tails and "管理法" not in tails and "保护法" not in tails
+    assert not any(h.reason.startswith("按条号直接查找") for h in lookup_searcher.search("管理法第十条", k=3))
+
+
+def test_amending_instruments_are_not_retrieved_unless_named(lookup_searcher):
+    question = "在生产作业中违反安全管理规定，有发生重大伤亡事故的现实危险"
+    hits = lookup_searcher.search(question, k=10)
+    assert hits and not any("修正案" in h.law or "关于修改" in h.law for h in hits)
+    assert any((h.short_name, h.article) == ("刑法", "第一百三十四条之一") for h in hits)
+    named = lookup_searcher.search(question, k=3, law="中华人民共和国刑法修正案（十一）")
+    assert named and all(h.law == "中华人民共和国刑法修正案（十一）" for h in named)
+
+
+def test_deadline_questions_are_told_from_penalty_questions():
+    for q in ("行政处罚案件多少天内要作出决定", "申请行政许可多少天内给答复", "起诉的期限是几个月",
+              "传唤后最长能问多长时间"):
+        it = detect_intent(q)
+        assert it.deadline and not it.penalty, q
+    for q in ("嫖娼被抓到拘留几天", "电梯检验过期好几个月了还在用，怎么处罚"):
+        it = detect_intent(q)
+        assert not it.deadline, q
+    assert detect_intent("电梯检验过期好几个月了还在用，怎么处罚").penalty
+    assert TIME_LIMIT_RE.search("应当自受理行政许可申请之日起二十日内作出行政许可决定")
+    assert TIME_LIMIT_RE.search("合并执行的，最长不超过二十日")
+    assert not TIME_LIMIT_RE.search("处五日以上十日以下拘留")
+
+
+def test_deadline_question_prefers_the_article_that_sets_the_time_limit(lookup_searcher):
+    hits = lookup_searcher.search("申请行政许可多少天内给答复", k=10)
+    assert any(h.short_name == "行政许可法" and h.article == "第四十二条" for h in hits)
+    with_limit = [h for h in hits if "规定了期限" in h.reason]
+    assert with_limit and all(TIME_LIMIT_RE.search(h.text) for h in with_limit)
