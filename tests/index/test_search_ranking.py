@@ -17,6 +17,7 @@ def test_penalty_and_procedural_intents_are_told_apart():
     assert detect_intent("对处罚不服多久内可以申请行政复议").procedure_laws[0] == "行政复议法"
     assert "行政强制法" in detect_intent("查封扣押的期限是多长").procedure_laws
     assert "行政处罚法" in detect_intent("听证要在几天内申请").procedure_laws
+    assert detect_intent("超市冷柜里的酸奶过期了还在卖，按什么查处").penalty  # enforcement verbs count too
     plain = detect_intent("食品生产经营者要建立进货查验记录制度吗")
     assert not plain.penalty and not plain.procedure
 
@@ -31,6 +32,7 @@ def test_colloquial_terms_are_expanded_to_statute_wording():
     assert added.count("超过保质期") == 0 or len(added) == len(set(added))
     assert expand_query("行政处罚法第三十七条") == ("行政处罚法第三十七条", [])
     assert "盗窃" in expand_query("超市里顺手牵羊拿了几包烟")[1]
+    assert "期限" in expand_query("多少天内可以申请行政复议")[1]  # statutes count in 日 and speak of 期限
     assert "社会保险费" in expand_query("公司不给员工交社保")[1]
     # the longer phrase wins: an inspection that is overdue is not food past its shelf life
     assert "超过保质期" not in expand_query("电梯检验过期了还在用")[1]
