@@ -14,6 +14,8 @@ Pipeline for ``search(query)``:
    (the violated prohibition) are surfaced together, using the store's ``penalty_links`` (built by
    ``corpus.links``; one source of legal-structure links). Procedural questions (听证/送达/复议…)
    that name no law boost the general procedure law they are about (行政处罚法, 行政强制法, …).
+   Deadline questions (多少天内/期限/最长多久) lift articles that set a time limit, most of all the
+   article behind the procedural deadline the product itself computes (``assistant/data/clocks.json``).
 4. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
    optional level / law / domain. Repealed instruments name their successor in ``reason``.
    Amending instruments (修正案, 修改决定) are left out unless named with ``law``.
@@ -49,6 +51,7 @@ Role = Literal["violated", "penalty", "other"]
 LOOKUP_RE = re.compile(rf"第?\s*({CN_NUMBER})\s*条(?:\s*之\s*({CN_NUMBER}))?")
 Mode = Literal["hybrid", "bm25", "dense"]
 STEM_EXCLUDED = frozenset({"行政处罚"})
+CLOCK_ARTICLE_RE = re.compile(rf"《(.+?)》第({CN_NUMBER})条")
 # Amending instruments ("刑法修正案（十一）", "关于修改《…》的决定") are instructions to change another
 # law; their text is already in that law's current version, so they are not retrieved unless asked
 # for by name (--law) or by article number ("刑法修正案（十一）条目四").
@@ -110,6 +113,7 @@ class Searcher:
         self.lookup_names = sorted([*self.aliases, *((t, lin) for t, lin in self._unique_suffixes() if t not in known)],
                                    key=lambda kv: (-len(kv[0]), kv[0]))
         self.time_limit = {aid for aid, a in self.arts.items() if TIME_LIMIT_RE.search(a.text)}
+        self.clocks = self._deadline_clocks()
         self.pen_of: dict[int, set[int]] = {}
         self.vio_of: dict[int, set[int]] = {}
         self._load_links()
@@ -171,6 +175,35 @@ class Searcher:
             for i in range(1, len(name) - 2):
                 owners.setdefault(name[i:], set()).add(law.lineage)
         return [(tail, next(iter(lins))) for tail, lins in owners.items() if len(lins) == 1]
+
+    def _deadline_clocks(self) -> list[tuple[str, str, int]]:
+        """(clock name, lineage, article number) for every procedural deadline the product computes
+        (``assistant/data/clocks.json``: 申请行政复议 → 行政复议法第二十条, 提起行政诉讼 → 行政诉讼法第四十六条 …):
+        the same table tells a deadline question which article sets that deadline."""
+        from assistant.data import load
+
+        out = []
+        for clock in load("clocks.json")["clocks"]:
+            for law, number in CLOCK_ARTICLE_RE.findall(clock["article"]):
+                lineage = self.resolve_law(law)
+                if lineage:
+                    out.append((clock["name"], lineage, cn_to_int(number)))
+        return out
+
+    def _clock_articles(self, query: str, lineages: set[str], as_of: date) -> set[int]:
+        """Articles that set the deadline a question asks about: the clocks of the procedure laws
+        it is routed to whose name shares a word (two characters) with it — or all of that law's
+        clocks when none does."""
+        out: set[int] = set()
+        grams = {query[i:i + 2] for i in range(len(query) - 1)}
+        for lineage in lineages:
+            clocks = [(name, num) for name, lin, num in self.clocks if lin == lineage]
+            named = [c for c in clocks if any(c[0][i:i + 2] in grams for i in range(len(c[0]) - 1))]
+            for _name, number in named or clocks:
+                found = self.statutes.article_on(lineage, number, 0, as_of).article
+                if found is not None:
+                    out.add(found.id)
+        return out
 
     def _load_links(self) -> None:
         rows = self.statutes.con.execute("SELECT violated_id, penalty_id FROM penalty_links").fetchall()
@@ -421,6 +454,7 @@ class Searcher:
         routed: set[str] = set()
         if intent.procedure and not named:
             routed = {lin for lin in (self.resolve_law(n) for n in intent.procedure_laws) if lin}
+        clock_articles = self._clock_articles(query, routed or named, as_of) if intent.deadline and cfg.clock_boost else set()
         for a in fused:
             lin = self.arts[a].lineage
             if lin in named:
@@ -431,6 +465,8 @@ class Searcher:
                 fused[a] *= 1 + cfg.intent_law_boost
             if intent.deadline and a in self.time_limit:
                 fused[a] *= 1 + cfg.deadline_boost
+            if a in clock_articles:
+                fused[a] *= 1 + cfg.clock_boost
 
         link_note: dict[int, str] = {}
         if intent.penalty:
@@ -477,7 +513,9 @@ class Searcher:
                 reason += "；程序性问题，适用该程序法"
             if intent.penalty and self.arts[a].is_liability:
                 reason += "；法律责任条款（处罚依据）"
-            if intent.deadline and a in self.time_limit:
+            if a in clock_articles:
+                reason += "；规定了所问的办案期限"
+            elif intent.deadline and a in self.time_limit:
                 reason += "；规定了期限"
             out.append((a, s / top_score if top_score else s, reason))
         return out

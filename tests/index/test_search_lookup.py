@@ -10,7 +10,8 @@ from tests.index.conftest import index_settings
 
 LAWS = ("中华人民共和国居民身份证法", "中华人民共和国刑法", "中华人民共和国刑法修正案（十一）",
         "中华人民共和国行政许可法", "中华人民共和国农产品质量安全法", "中华人民共和国税收征收管理法",
-        "中华人民共和国网络安全法", "全国人民代表大会常务委员会关于修改《中华人民共和国网络安全法》的决定")
+        "中华人民共和国网络安全法", "全国人民代表大会常务委员会关于修改《中华人民共和国网络安全法》的决定",
+        "中华人民共和国行政复议法")
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +69,14 @@ def test_deadline_question_prefers_the_article_that_sets_the_time_limit(lookup_s
     assert any(h.short_name == "行政许可法" and h.article == "第四十二条" for h in hits)
     with_limit = [h for h in hits if "规定了期限" in h.reason]
     assert with_limit and all(TIME_LIMIT_RE.search(h.text) for h in with_limit)
+
+
+def test_deadline_question_gets_the_article_behind_the_deadline_the_product_computes(lookup_searcher):
+    """assistant/data/clocks.json says 申请行政复议 runs 60 days under 行政复议法第二十条; a question
+    about that deadline is pointed to that article."""
+    assert ("申请行政复议", "中华人民共和国行政复议法", 20) in lookup_searcher.clocks
+    hits = lookup_searcher.search("对处罚决定不服，多少天内可以申请行政复议", k=5)
+    top = next(i for i, h in enumerate(hits) if (h.short_name, h.article) == ("行政复议法", "第二十条"))
+    assert top <= 2 and "规定了所问的办案期限" in hits[top].reason
+    # not for a question that does not ask about a deadline
+    assert not any("所问的办案期限" in h.reason for h in lookup_searcher.search("行政复议由哪个机关管辖", k=5))
