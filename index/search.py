@@ -50,7 +50,7 @@ Role = Literal["violated", "penalty", "other"]
 
 LOOKUP_RE = re.compile(rf"第?\s*({CN_NUMBER})\s*条(?:\s*之\s*({CN_NUMBER}))?")
 Mode = Literal["hybrid", "bm25", "dense"]
-STEM_EXCLUDED = frozenset({"行政处罚"})
+STEM_EXCLUDED = frozenset({"行政处罚", "公司", "农业"})
 CLOCK_ARTICLE_RE = re.compile(rf"《(.+?)》第({CN_NUMBER})条")
 # Amending instruments ("刑法修正案（十一）", "关于修改《…》的决定") are instructions to change another
 # law; their text is already in that law's current version, so they are not retrieved unless asked
@@ -150,8 +150,10 @@ class Searcher:
 
     def _law_stems(self) -> list[tuple[str, str]]:
         """(stem, lineage): a law's short name without the final 法 ("消防法" → "消防"), at least
-        two characters, longest first. The general 行政处罚法 is left out: "行政处罚" occurs in
-        questions about every sector law (procedural questions are routed by intent instead)."""
+        two characters, longest first. Left out (``STEM_EXCLUDED``): 行政处罚法, because "行政处罚"
+        occurs in questions about every sector law (procedural questions are routed by intent
+        instead); 公司法 and 农业法, because "公司" and "农业" name the party ("装修公司") or the agency
+        ("农业执法", "农业农村局") far more often than the subject."""
         out: dict[str, str] = {}
         for law in self.laws.values():
             name = law.short_name or ""
@@ -404,12 +406,17 @@ class Searcher:
         return out
 
     def _law_hints(self, query: str) -> tuple[set[str], set[str]]:
-        """(lineages named in the query, lineages whose name stem occurs in the query)."""
+        """(lineages named in the query, lineages whose name stem occurs in the query). Stems are
+        matched longest first and a matched stretch is used once, so "社会保险" hints at 社会保险法
+        and not also at 保险法."""
         named = {lin for lin, _s, _e in self._mentioned_laws(query)}
         stems = set()
+        rest = query
         for stem, lineage in self.stems:
-            if stem in query and lineage not in named:
-                stems.add(lineage)
+            if stem in rest:
+                rest = rest.replace(stem, "\u0000")
+                if lineage not in named:
+                    stems.add(lineage)
         return named, stems
 
     def _retrieve(self, query: str, mask: np.ndarray, as_of: date, k: int) -> list[tuple[int, float, str]]:

@@ -71,3 +71,11 @@ def test_bare_article_number_question_is_filled_from_that_law_only(searcher):
     hits = searcher.search("食安法124条", k=6)
     assert (hits[0].short_name, hits[0].article) == ("食品安全法", "第一百二十四条")
     assert all(h.short_name == "食品安全法" for h in hits)
+
+
+def test_law_name_stems_match_longest_first_and_skip_party_words(searcher):
+    _named, stems = searcher._law_hints("公司一直不给员工交社会保险，农业农村局能管吗")
+    assert "中华人民共和国社会保险法" in stems
+    assert "中华人民共和国保险法" not in stems       # inside 社会保险, already used
+    assert "中华人民共和国公司法" not in stems       # 公司 names a party, not the subject
+    assert "中华人民共和国农业法" not in stems       # 农业 names the agency here
