@@ -51,7 +51,6 @@ Role = Literal["violated", "penalty", "other"]
 LOOKUP_RE = re.compile(rf"第?\s*({CN_NUMBER})\s*条(?:\s*之\s*({CN_NUMBER}))?")
 Mode = Literal["hybrid", "bm25", "dense"]
 STEM_EXCLUDED = frozenset({"行政处罚", "公司", "农业"})
-CLOCK_ARTICLE_RE = re.compile(rf"《(.+?)》第({CN_NUMBER})条")
 # Amending instruments ("刑法修正案（十一）", "关于修改《…》的决定") are instructions to change another
 # law; their text is already in that law's current version, so they are not retrieved unless asked
 # for by name (--law) or by article number ("刑法修正案（十一）条目四").
@@ -182,14 +181,15 @@ class Searcher:
         """(clock name, lineage, article number) for every procedural deadline the product computes
         (``assistant/data/clocks.json``: 申请行政复议 → 行政复议法第二十条, 提起行政诉讼 → 行政诉讼法第四十六条 …):
         the same table tells a deadline question which article sets that deadline."""
+        from assistant.citations import extract_citations
         from assistant.data import load
 
         out = []
         for clock in load("clocks.json")["clocks"]:
-            for law, number in CLOCK_ARTICLE_RE.findall(clock["article"]):
-                lineage = self.resolve_law(law)
+            for cited in extract_citations(clock["article"]):
+                lineage = self.resolve_law(cited.law_name)
                 if lineage:
-                    out.append((clock["name"], lineage, cn_to_int(number)))
+                    out.append((clock["name"], lineage, cited.number))
         return out
 
     def _clock_articles(self, query: str, lineages: set[str], as_of: date) -> set[int]:

@@ -75,6 +75,8 @@ def test_deadline_question_gets_the_article_behind_the_deadline_the_product_comp
     """assistant/data/clocks.json says 申请行政复议 runs 60 days under 行政复议法第二十条; a question
     about that deadline is pointed to that article."""
     assert ("申请行政复议", "中华人民共和国行政复议法", 20) in lookup_searcher.clocks
+    # read with the citation parser: "《行政处罚法》第四十四条、第六十二条" gives both articles
+    assert {("陈述申辩期限", "中华人民共和国行政处罚法", n) for n in (44, 62)} <= set(lookup_searcher.clocks)
     hits = lookup_searcher.search("对处罚决定不服，多少天内可以申请行政复议", k=5)
     top = next(i for i, h in enumerate(hits) if (h.short_name, h.article) == ("行政复议法", "第二十条"))
     assert top <= 2 and "规定了所问的办案期限" in hits[top].reason
