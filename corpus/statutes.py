@@ -275,15 +275,17 @@ class StatuteStore:
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def content_hash(self) -> str:
-        """Hash over every article id and text and every law's dates and status: an index built
-        on another hash is stale."""
+        """Hash over every article id, text and 法律责任 flag, every law's dates and status, and the
+        penalty links (the index's BM25 text of a 处罚依据 includes its linked 违法依据, see
+        ``index.build.bm25_text``): an index built on another hash is stale."""
         h = hashlib.sha256()
         for row in self.con.execute(
             "SELECT law_id, name, status, in_force_from, in_force_until, level, domain FROM laws ORDER BY law_id"
         ):
             h.update(repr(tuple(row)).encode())
-        for row in self.con.execute("SELECT id, law_id, article_no, text FROM articles ORDER BY id"):
+        for row in self.con.execute("SELECT id, law_id, article_no, text, is_liability FROM articles ORDER BY id"):
             h.update(repr(tuple(row)).encode())
+        h.update(repr(self.penalty_link_pairs()).encode())
         return h.hexdigest()
 
     def counts(self) -> dict[str, int]:
@@ -430,6 +432,11 @@ class StatuteStore:
         return Paragraph(*row) if row else None
 
     # -- legal structure links -------------------------------------------------------------------
+    def penalty_link_pairs(self) -> list[tuple[int, int]]:
+        """Every distinct (违法依据 article id, 处罚依据 article id) pair, sorted."""
+        rows = self.con.execute("SELECT DISTINCT violated_id, penalty_id FROM penalty_links ORDER BY 1, 2")
+        return [(int(v), int(p)) for v, p in rows]
+
     def penalty_links_for(self, violated_id: int) -> list[PenaltyLink]:
         rows = self.con.execute("SELECT * FROM penalty_links WHERE violated_id = ?", (violated_id,)).fetchall()
         return [PenaltyLink(*r) for r in rows]

@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -25,9 +25,32 @@ from index.tokenize import resources_hash, tokenizer_for_store
 log = logging.getLogger(__name__)
 
 
-def bm25_text(a) -> str:
-    """What BM25 sees: law short name, chapter/section headings and the article text."""
-    return " ".join(x for x in (a.short_name, a.chapter, a.section, a.text) if x)
+# How much of each linked 违法依据 the BM25 text of a 处罚依据 carries (its opening clause, which names
+# the duty or prohibition). Measured on 414 benchmark questions, same run: 25 / 40 / 60 / 80 / 200
+# characters gave +7 / +9 / +9 / +7 / +5 questions at Hit@1 over none, 40 the best Hit@5 (+3).
+VIOLATED_OPENING = 40
+
+
+def bm25_text(a, violated: Sequence[str] = ()) -> str:
+    """What BM25 sees: law short name, chapter/section headings and the article text; for a
+    处罚依据, also the opening of each article it punishes (``violated``: their texts).
+
+    A penalty article often names the act only as "违反本法第三十四条规定"; the words of the
+    violated article let a question in those words reach the article that sets the penalty
+    (document expansion through ``StatuteStore.penalty_link_pairs``)."""
+    openings = [t[:VIOLATED_OPENING] for t in violated]
+    return " ".join(x for x in (a.short_name, a.chapter, a.section, a.text, *openings) if x)
+
+
+def violated_texts(pairs: Iterable[tuple[int, int]], arts) -> dict[int, list[str]]:
+    """penalty article id → texts of the articles it punishes (``pairs``: (违法依据, 处罚依据) ids,
+    sorted), for :func:`bm25_text`. ``arts``: every article of the store (by id)."""
+    by_id = {a.id: a for a in arts}
+    out: dict[int, list[str]] = {}
+    for v, p in pairs:
+        if p in by_id and by_id[p].is_liability and v in by_id:
+            out.setdefault(p, []).append(by_id[v].text)
+    return out
 
 
 def dense_text(a) -> str:
@@ -52,6 +75,7 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
     t0 = time.perf_counter()
     corpus_hash = statutes.content_hash()
     arts = statutes.articles()
+    violated = violated_texts(statutes.penalty_link_pairs(), arts)
     if article_ids is not None:
         keep = set(article_ids)
         arts = [a for a in arts if a.id in keep]
@@ -59,7 +83,7 @@ def build_index(settings, statutes, progress: Callable[[str], None] = print, *, 
     cache = VectorCache.load(out) if dense else None  # read before the old dense part is removed
     progress(f"分词并建立 BM25 索引：{len(arts)} 条")
     tok = tokenizer_for_store(statutes)
-    bm25 = BM25.build([tok.tokenize(bm25_text(a)) for a in arts])
+    bm25 = BM25.build([tok.tokenize(bm25_text(a, violated.get(a.id, ()))) for a in arts])
     bm25.save(out)
     (out / "links.json").unlink(missing_ok=True)  # links now come only from the statute store
     t_bm25 = time.perf_counter() - t0
