@@ -2,9 +2,9 @@
 
 Pipeline for ``search(query)``:
 
-1. **Direct lookup** — "食品安全法第一百二十四条", "食安法124条", "处罚法第37条" resolve through
-   ``StatuteStore.resolve_lineage``/aliases + ``corpus.numerals`` and ``article_on`` (the version
-   in force on ``as_of``); no vectors.
+1. **Direct lookup** — "食品安全法第一百二十四条", "食安法124条", "处罚法第37条", "道交法 90",
+   "湿地法28条" resolve through aliases, unique tails of law names (also without 保护/管理/…) +
+   ``corpus.numerals`` and ``article_on`` (the version in force on ``as_of``); no vectors.
 2. **Hybrid retrieval** — BM25 over the jieba/legal-dictionary tokens of the question plus its
    colloquial→legal expansion (``index/data/expansions.txt``), and dense e5 cosine; fused with
    RRF (``index.fusion.Ranking``: every ranking constant lives there). A law named in the question
@@ -12,8 +12,10 @@ Pipeline for ``search(query)``:
 3. **Intent and legal structure** (``index.intent``, rules in ``index/data/intents.txt``) — for
    penalty questions (怎么处罚/罚多少/什么责任…) the 处罚依据 (liability article) and 违法依据
    (the violated prohibition) are surfaced together, using the store's ``penalty_links`` (built by
-   ``corpus.links``; one source of legal-structure links). Procedural questions (听证/送达/复议…)
-   that name no law boost the general procedure law they are about (行政处罚法, 行政强制法, …).
+   ``corpus.links``; one source of legal-structure links). The same links expand the BM25 text of
+   each 处罚依据 with the opening words of what it punishes (``index.build.bm25_text``).
+   Procedural questions (听证/送达/复议…) that name no law boost the general procedure law they
+   are about (行政处罚法, 行政强制法, …).
    Deadline questions (多少天内/期限/最长多久) lift articles that set a time limit, most of all the
    article behind the procedural deadline the product itself computes (``assistant/data/clocks.json``).
 4. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
@@ -49,6 +51,11 @@ log = logging.getLogger(__name__)
 Role = Literal["violated", "penalty", "other"]
 
 LOOKUP_RE = re.compile(rf"第?\s*({CN_NUMBER})\s*条(?:\s*之\s*({CN_NUMBER}))?")
+# "道交法 90", "文物保护法83": Arabic digits right after a law name, without 条 (only counted when a
+# law name precedes them, and not when a unit follows: "海关法 3倍", "2024年")
+BARE_NUMBER_RE = re.compile(r"第?\s*(?<!\d)(\d{1,4})(?![\d.．]|\s*[条款项年月日天号个万千百元吨倍%％岁周时分秒米斤克人次家辆部件台只头箱瓶袋张份])")
+# generic words officers drop from a law's name: "湿地法" for 湿地保护法, "药品法" for 药品管理法
+DROPPABLE_NAME_WORDS = ("保护", "管理", "促进", "防治")
 Mode = Literal["hybrid", "bm25", "dense"]
 STEM_EXCLUDED = frozenset({"行政处罚", "公司", "农业"})
 # Amending instruments ("刑法修正案（十一）", "关于修改《…》的决定") are instructions to change another
@@ -167,14 +174,17 @@ class Searcher:
     def _unique_suffixes(self) -> list[tuple[str, str]]:
         """(tail, lineage) for the tail of a law's short name that no other law's short name ends
         with, at least three characters and ending in 法 ("身份证法" → 居民身份证法, "质量安全法" →
-        农产品质量安全法). Officers drop leading qualifiers; an ambiguous tail resolves to nothing."""
+        农产品质量安全法). Officers drop leading qualifiers and generic words
+        (:data:`DROPPABLE_NAME_WORDS`: "湿地法" → 湿地保护法); an ambiguous tail resolves to nothing."""
         owners: dict[str, set[str]] = {}
         for law in self.laws.values():
             name = law.short_name or ""
             if not name.endswith("法") or name.startswith("全国人民代表大会"):
                 continue
-            for i in range(1, len(name) - 2):
-                owners.setdefault(name[i:], set()).add(law.lineage)
+            forms = {name} | {name.replace(w, "", 1) for w in DROPPABLE_NAME_WORDS if w in name[1:-1]}
+            for form in forms:
+                for i in range(0 if form != name else 1, len(form) - 2):
+                    owners.setdefault(form[i:], set()).add(law.lineage)
         return [(tail, next(iter(lins))) for tail, lins in owners.items() if len(lins) == 1]
 
     def _deadline_clocks(self) -> list[tuple[str, str, int]]:
@@ -208,8 +218,7 @@ class Searcher:
         return out
 
     def _load_links(self) -> None:
-        rows = self.statutes.con.execute("SELECT violated_id, penalty_id FROM penalty_links").fetchall()
-        for v, p in rows:
+        for v, p in self.statutes.penalty_link_pairs():
             self.pen_of.setdefault(v, set()).add(p)
             self.vio_of.setdefault(p, set()).add(v)
 
@@ -299,26 +308,36 @@ class Searcher:
 
     def _residual(self, query: str) -> str:
         """What is left of the question without law names, article numbers and filler."""
-        rest = LOOKUP_RE.sub(" ", query)
+        rest = query
+        for start, end, *_ in sorted(self._lookups(query), key=lambda t: -t[0]):
+            rest = rest[:start] + " " + rest[end:]
+        rest = LOOKUP_RE.sub(" ", rest)
         for _lin, start, end in sorted(self._mentioned_laws(rest), key=lambda t: -t[1]):
             rest = rest[:start] + " " + rest[end:]
         return re.sub(r"[\s《》〈〉\"“”'‘’，。、；：？！,.;:?!()（）第的条款项]", "", rest)
 
     # -- direct lookup -------------------------------------------------------------------------
+    def _lookups(self, query: str) -> list[tuple[int, int, str, int, int]]:
+        """(start, end, lineage, number, suffix) of each article number that follows a law name:
+        "食安法124条", "食品安全法第一百二十四条之一", "道交法 90"."""
+        out = []
+        for regex in (LOOKUP_RE, BARE_NUMBER_RE):  # disjoint: a bare number is never followed by 条
+            for m in regex.finditer(query):
+                before = re.sub(r"[《》\s的]", "", query[:m.start()])
+                lineage = next((lin for name, lin in self.lookup_names if len(name) >= 2 and before.endswith(name)), None)
+                if lineage is None:
+                    continue
+                try:
+                    number = cn_to_int(m.group(1))
+                    suffix = cn_to_int(m.group(2)) if regex is LOOKUP_RE and m.group(2) else 0
+                except ValueError:
+                    continue
+                out.append((m.start(), m.end(), lineage, number, suffix))
+        return sorted(out)
+
     def direct_lookup(self, query: str, as_of: date) -> list[tuple[Article, str]]:
         out: list[tuple[Article, str]] = []
-        for m in LOOKUP_RE.finditer(query):
-            before = re.sub(r"[《》\s的]", "", query[:m.start()])
-            if not before:
-                continue
-            lineage = next((lin for name, lin in self.lookup_names if len(name) >= 2 and before.endswith(name)), None)
-            if lineage is None:
-                continue
-            try:
-                number = cn_to_int(m.group(1))
-                suffix = cn_to_int(m.group(2)) if m.group(2) else 0
-            except ValueError:
-                continue
+        for _start, _end, lineage, number, suffix in self._lookups(query):
             res = self.statutes.article_on(lineage, number, suffix, as_of)
             if res.article is None:
                 continue

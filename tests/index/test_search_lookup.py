@@ -82,3 +82,28 @@ def test_deadline_question_gets_the_article_behind_the_deadline_the_product_comp
     assert top <= 2 and "规定了所问的办案期限" in hits[top].reason
     # not for a question that does not ask about a deadline
     assert not any("所问的办案期限" in h.reason for h in lookup_searcher.search("行政复议由哪个机关管辖", k=5))
+
+
+@pytest.mark.parametrize("question, law, article", [
+    ("征管法 62", "中华人民共和国税收征收管理法", "第六十二条"),         # Arabic number without 条
+    ("身份证法17", "中华人民共和国居民身份证法", "第十七条"),
+    ("行政复议法第20 期限", "中华人民共和国行政复议法", "第二十条"),
+    ("湿地法28条", "中华人民共和国湿地保护法", "第二十八条"),          # 保护 dropped from the name
+    ("药品法第98条", "中华人民共和国药品管理法", "第九十八条"),        # 管理 dropped from the name
+])
+def test_bare_numbers_and_names_without_generic_words_are_looked_up(lookup_searcher, question, law, article):
+    hit = lookup_searcher.search(question, k=3)[0]
+    assert (hit.law, hit.article) == (law, article)
+    assert hit.reason.startswith("按条号直接查找")
+
+
+@pytest.mark.parametrize("question", ["征管法 3倍罚款", "网络安全法 2025年修改了什么", "行政许可法 20日内", "罚款 62"])
+def test_a_number_with_a_unit_or_without_a_law_name_is_not_an_article(lookup_searcher, question):
+    assert lookup_searcher._lookups(question) == []
+
+
+def test_a_name_without_generic_words_must_still_be_unique(lookup_searcher):
+    tails = dict(lookup_searcher.lookup_names)
+    assert tails["湿地法"] == tails["湿地保护法"]
+    assert tails["水污染法"] != tails["大气污染法"]  # 水污染防治法, 大气污染防治法
+    assert "污染法" not in tails  # a tail of both
