@@ -1,7 +1,7 @@
 """The held-out and blind retrieval sets only cite articles that exist in the statute store; the blind
 sets' gold is in force on the day they were written (2026-11-22) and comes from national laws only.
-Blind sets 2–4 were written in session 4 by helpers who saw no other set, no ranking data and ran no
-search; blind sets 1–3 were measured and then used for tuning, blind set 4 is the untouched one."""
+Blind sets 2–7 were written (sessions 4 and 5) by helpers who saw no other set, no ranking data and
+ran no search; blind sets 1–6 were measured and then used for tuning, blind set 7 is the untouched one."""
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +14,8 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 @pytest.mark.parametrize("name, minimum", [("retrieval_heldout.jsonl", 40), ("retrieval_blind.jsonl", 60),
                                            ("retrieval_blind2.jsonl", 60), ("retrieval_blind3.jsonl", 60),
-                                           ("retrieval_blind4.jsonl", 60)])
+                                           ("retrieval_blind4.jsonl", 60), ("retrieval_blind5.jsonl", 60),
+                                           ("retrieval_blind6.jsonl", 60), ("retrieval_blind7.jsonl", 60)])
 def test_gold_articles_exist_and_set_is_large_enough(statute_store, name, minimum):
     queries = load_queries(BENCH / name)
     assert len(queries) >= minimum
@@ -23,7 +24,8 @@ def test_gold_articles_exist_and_set_is_large_enough(statute_store, name, minimu
 
 
 @pytest.mark.parametrize("name", ["retrieval_blind.jsonl", "retrieval_blind2.jsonl", "retrieval_blind3.jsonl",
-                                  "retrieval_blind4.jsonl"])
+                                  "retrieval_blind4.jsonl", "retrieval_blind5.jsonl", "retrieval_blind6.jsonl",
+                                  "retrieval_blind7.jsonl"])
 def test_blind_gold_is_in_force_national_law(statute_store, name):
     day = date(2026, 11, 22)
     current = {law.name: law for law in statute_store.laws() if law.in_force_on(day)}
