@@ -51,9 +51,9 @@ log = logging.getLogger(__name__)
 Role = Literal["violated", "penalty", "other"]
 
 LOOKUP_RE = re.compile(rf"第?\s*({CN_NUMBER})\s*条(?:\s*之\s*({CN_NUMBER}))?")
-# "道交法 90", "文物保护法83": Arabic digits right after a law name, without 条 (only counted when a
-# law name precedes them, and not when a unit follows: "海关法 3倍", "2024年")
-BARE_NUMBER_RE = re.compile(r"第?\s*(?<!\d)(\d{1,4})(?![\d.．]|\s*[条款项年月日天号个万千百元吨倍%％岁周时分秒米斤克人次家辆部件台只头箱瓶袋张份])")
+# "道交法 90", "文物保护法83": Arabic digits right after a law name, without 条, and followed only by
+# the end, a space or punctuation ("海关法 3倍", "劳动法 8小时", "2025年" are not article numbers)
+BARE_NUMBER_RE = re.compile(r"第?\s*(?<!\d)(\d{1,4})(?=$|\s|[，。,;；:：？?！!、）)》]|\.(?!\d))")
 # generic words officers drop from a law's name: "湿地法" for 湿地保护法, "药品法" for 药品管理法
 DROPPABLE_NAME_WORDS = ("保护", "管理", "促进", "防治")
 Mode = Literal["hybrid", "bm25", "dense"]

@@ -97,7 +97,8 @@ def test_bare_numbers_and_names_without_generic_words_are_looked_up(lookup_searc
     assert hit.reason.startswith("按条号直接查找")
 
 
-@pytest.mark.parametrize("question", ["征管法 3倍罚款", "网络安全法 2025年修改了什么", "行政许可法 20日内", "罚款 62"])
+@pytest.mark.parametrize("question", ["征管法 3倍罚款", "网络安全法 2025年修改了什么", "行政许可法 20日内", "罚款 62",
+                                      "征管法 8小时", "网络安全法5层楼", "征管法 3.5万"])
 def test_a_number_with_a_unit_or_without_a_law_name_is_not_an_article(lookup_searcher, question):
     assert lookup_searcher._lookups(question) == []
 
