@@ -118,6 +118,8 @@ class Searcher:
         known = {alias for alias, _lin in self.aliases}
         self.lookup_names = sorted([*self.aliases, *((t, lin) for t, lin in self._unique_suffixes() if t not in known)],
                                    key=lambda kv: (-len(kv[0]), kv[0]))
+        self._lookup_of = {name: lin for name, lin in reversed(self.lookup_names) if len(name) >= 2}
+        self._lookup_lengths = sorted({len(n) for n in self._lookup_of}, reverse=True)
         self.time_limit = {aid for aid, a in self.arts.items() if TIME_LIMIT_RE.search(a.text)}
         self.clocks = self._deadline_clocks()
         self.pen_of: dict[int, set[int]] = {}
@@ -321,10 +323,13 @@ class Searcher:
         """(start, end, lineage, number, suffix) of each article number that follows a law name:
         "食安法124条", "食品安全法第一百二十四条之一", "道交法 90"."""
         out = []
+        window = 2 * self._lookup_lengths[0] + 8 if self._lookup_lengths else 0
         for regex in (LOOKUP_RE, BARE_NUMBER_RE):  # disjoint: a bare number is never followed by 条
             for m in regex.finditer(query):
-                before = re.sub(r"[《》\s的]", "", query[:m.start()])
-                lineage = next((lin for name, lin in self.lookup_names if len(name) >= 2 and before.endswith(name)), None)
+                # only the stretch a law name can occupy (linear in the question's length)
+                before = re.sub(r"[《》\s的]", "", query[max(0, m.start() - window):m.start()])
+                lineage = next((self._lookup_of[before[-n:]] for n in self._lookup_lengths
+                                if n <= len(before) and before[-n:] in self._lookup_of), None)
                 if lineage is None:
                     continue
                 try:
