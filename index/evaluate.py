@@ -94,7 +94,9 @@ def baseline() -> Callable[[str, int], list[tuple[str, str]]]:
     return run
 
 
-VARIANTS = ("bm25", "dense", "hybrid-rrf", "hybrid-minmax")
+# "hybrid-rrf+rerank" is the product's default; the others are ablations: the fused ranking without
+# the learned re-ranker (index.rerank), min–max fusion, and each retriever alone.
+VARIANTS = ("bm25", "dense", "hybrid-rrf", "hybrid-minmax", "hybrid-rrf+rerank")
 
 
 def compare(settings, statutes, query_files: Sequence[Path | str], *, k: int = 10, with_baseline: bool = True,
@@ -114,11 +116,12 @@ def compare(settings, statutes, query_files: Sequence[Path | str], *, k: int = 1
     for name in variants:
         if name != "bm25" and searcher.dense is None:
             continue
-        mode, _, fusion = name.partition("-")
+        base, plus, _ = name.partition("+rerank")
+        mode, _, fusion = base.partition("-")
 
-        def run(query: str, kk: int, mode=mode, fusion=fusion or ranking.fusion):
+        def run(query: str, kk: int, mode=mode, fusion=fusion or ranking.fusion, rerank=bool(plus)):
             searcher.mode = mode
-            searcher.ranking = replace(ranking, fusion=fusion)
+            searcher.ranking = replace(ranking, fusion=fusion, rerank=rerank)
             return [(h.law, h.article) for h in searcher.search(query, k=kk)]
         runs.append((f"zhifa {name}", run))
     if with_baseline:

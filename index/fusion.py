@@ -19,7 +19,9 @@ Deadline questions (多少天内/期限/最长多久, ``index.intent``) are not 
 articles that set a time limit (``deadline_boost``; 0.2–0.8 gave the same Hit@1 on dev + held-out +
 the first blind set, 0.3 kept); the article behind the matching deadline in
 ``assistant/data/clocks.json`` is lifted more (``clock_boost`` ×1.5: +5 questions; ×2 … ×5 the same).
-Current figures on every set, and the variants tried and rejected:
+After fusion and these boosts, the learned re-ranker (``index.rerank``, ``rerank``/``rerank_depth``)
+re-orders the leading candidates of a hybrid search. Current figures on every set, and the variants
+tried and rejected:
 ``bench/results/retrieval.md``.
 """
 from __future__ import annotations
@@ -48,6 +50,8 @@ class Ranking:
     deadline_boost: float = 0.3    # deadline questions: articles that set a time limit
     clock_boost: float = 0.5       # deadline questions: the article behind the procedural deadline asked about
     pair_top: int = 1              # penalty questions: each of the first n results is followed by its best-linked partner
+    rerank: bool = True            # re-order the leading candidates with index/data/rerank.json (index.rerank)
+    rerank_depth: int = 50         # how many leading candidates the re-ranker re-orders
 
 
 def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float] | None = None,

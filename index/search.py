@@ -18,7 +18,12 @@ Pipeline for ``search(query)``:
    are about (行政处罚法, 行政强制法, …).
    Deadline questions (多少天内/期限/最长多久) lift articles that set a time limit, most of all the
    article behind the procedural deadline the product itself computes (``assistant/data/clocks.json``).
-4. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
+4. **Learned re-ranking** (``index.rerank``) — the first 50 candidates are re-ordered by a linear
+   model over what steps 2–3 know about each (BM25 and dense ranks, the boosts, the penalty links,
+   the article's place and length, how much of the question it covers, how many leading candidates
+   share its law); weights in ``index/data/rerank.json``, trained by ``python -m index.rerank_train``.
+   Only for hybrid search; then penalty questions get their 处罚依据/违法依据 pair placed together.
+5. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
    optional level / law / domain. Repealed instruments name their successor in ``reason``.
    Amending instruments (修正案, 修改决定) are left out unless named with ``law``.
 
@@ -43,6 +48,7 @@ from index.bm25 import B, BM25, K1
 from index.fusion import Ranking, minmax, rrf
 from index.intent import TIME_LIMIT_RE, detect_intent
 from index.dense import dense_present, expected_backend_id
+from index.rerank import Candidates, Reranker, features, load_reranker
 from index.store import check_fresh, read_manifest
 from index.tokenize import expand_query, numbers_to_cn, resources_hash, tokenizer_for_store
 
@@ -131,6 +137,14 @@ class Searcher:
         self._embedder = None
         self._lock = threading.Lock()
         self._mask_cache: dict[tuple, np.ndarray] = {}
+        try:
+            self._reranker = load_reranker()
+        except ValueError as exc:  # weights of another feature set: rank by the fused score
+            log.warning("re-ranker disabled: %s", exc)
+            self._reranker = None
+            self._reranker_problem = str(exc)
+        else:
+            self._reranker_problem = ""
         if self.mode != "bm25" and self.manifest.dense_state == "ready" and dense_present(self.dir):
             from index.dense import DenseIndex
 
@@ -141,6 +155,8 @@ class Searcher:
         if (round(self.bm25.k1, 4), round(self.bm25.b, 4)) != (K1, B):
             log.warning("BM25 index built with k1=%s b=%s, code expects k1=%s b=%s", self.bm25.k1, self.bm25.b, K1, B)
             notices.append("关键词索引的参数与当前程序不一致，检索结果可能偏差；请重建索引。运行：zhifa index build")
+        if self._reranker_problem:
+            notices.append(f"排序模型不可用，已改用融合排序：{self._reranker_problem}")
         if self.dense is None and self.mode != "bm25":
             notices.append("语义索引尚未建成（或正在建立），当前仅用关键词检索；完成后请重新加载。运行：zhifa index build")
         self.notice = "\n".join(notices)
@@ -223,6 +239,21 @@ class Searcher:
         for v, p in self.statutes.penalty_link_pairs():
             self.pen_of.setdefault(v, set()).add(p)
             self.vio_of.setdefault(p, set()).add(v)
+
+    @property
+    def reranker(self) -> Reranker | None:
+        """The learned re-ranker; only for the hybrid ranking it was trained on (not while the
+        dense index is still building, nor for the single-retriever ablations)."""
+        if self.ranking.rerank and self.mode == "hybrid" and self.dense is not None:
+            return self._reranker
+        return None
+
+    @property
+    def recall_depth(self) -> int:
+        return self.ranking.recall
+
+    def features(self, c: Candidates, ids: list[int]) -> np.ndarray:
+        return features(c, ids, self)
 
     @property
     def embedder(self):
@@ -443,13 +474,15 @@ class Searcher:
                     stems.add(lineage)
         return named, stems
 
-    def _retrieve(self, query: str, mask: np.ndarray, as_of: date, k: int) -> list[tuple[int, float, str]]:
+    def _candidates(self, query: str, mask: np.ndarray, as_of: date) -> Candidates:
+        """Everything the retrieval stage knows about the candidates of a question: BM25 and dense
+        lists, their RRF fusion lifted by the legal-structure boosts, and why each was lifted."""
         cfg = self.ranking
-        expanded, added = expand_query(query)
+        expanded, _added = expand_query(query)
         bm25_ids: list[int] = []
         bm25_scores: dict[int, float] = {}
+        orig_tokens = set(self.tokenizer.tokenize(query))
         if self.mode != "dense" or self.dense is None:
-            orig_tokens = set(self.tokenizer.tokenize(query))
             tokens = self.tokenizer.tokenize(expanded)
             weights = {t: (1.0 if t in orig_tokens else cfg.expansion_weight) for t in tokens}
             rows, bscores = self.bm25.top(tokens, cfg.recall, mask=mask, weights=weights)
@@ -475,17 +508,15 @@ class Searcher:
             fused = minmax([bm25_scores, dense_scores], [cfg.bm25_weight, cfg.dense_weight])
         else:
             fused = rrf([bm25_ids, dense_ids], [cfg.bm25_weight, cfg.dense_weight], k=cfg.rrf_k)
-        if not fused:
-            return []
-        brank = {a: i + 1 for i, a in enumerate(bm25_ids)}
-        drank = {a: i + 1 for i, a in enumerate(dense_ids)}
-
         intent = detect_intent(query)
         named, stems = self._law_hints(query)
         routed: set[str] = set()
         if intent.procedure and not named:
             routed = {lin for lin in (self.resolve_law(n) for n in intent.procedure_laws) if lin}
         clock_articles = self._clock_articles(query, routed or named, as_of) if intent.deadline and cfg.clock_boost else set()
+        c = Candidates(fused=fused, bm25_ids=bm25_ids, dense_ids=dense_ids, bm25_scores=bm25_scores,
+                       dense_scores=dense_scores, query_tokens=sorted(orig_tokens), intent=intent,
+                       named=named, stems=stems, routed=routed, clock_articles=clock_articles)
         for a in fused:
             lin = self.arts[a].lineage
             if lin in named:
@@ -499,32 +530,43 @@ class Searcher:
             if a in clock_articles:
                 fused[a] *= 1 + cfg.clock_boost
 
-        link_note: dict[int, str] = {}
         if intent.penalty:
             for a in fused:
                 if self.arts[a].is_liability:
                     fused[a] *= 1 + cfg.liability_prior
-            # each article receives a share of its best-scoring partner's score (max, not sum: an
-            # article linked from many candidates must not become a hub that outranks them all)
-            base = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.link_depth]
-            bonus: dict[int, float] = {}
-            for a, s in base:
-                art = self.arts[a]
-                partners = self.vio_of.get(a, ()) if art.is_liability else self.pen_of.get(a, ())
-                for p in partners:
-                    row = self.row_of.get(p)
-                    if row is None or not mask[row]:
-                        continue
-                    bonus[p] = max(bonus.get(p, 0.0), cfg.link_weight * s)
-                    pa = self.arts[p]
-                    link_note.setdefault(p, f"与{art.short_name}{art.article_no}关联的{'处罚依据' if pa.is_liability else '违法依据'}")
-            for p, b in bonus.items():
-                fused[p] = fused.get(p, 0.0) + b
+        # each article learns its best-scoring linked partner among the leading candidates (max, not
+        # sum: an article linked from many candidates must not become a hub that outranks them all)
+        base = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.link_depth]
+        for a, s in base:
+            art = self.arts[a]
+            partners = self.vio_of.get(a, ()) if art.is_liability else self.pen_of.get(a, ())
+            for p in partners:
+                row = self.row_of.get(p)
+                if row is None or not mask[row] or c.partner_score.get(p, 0.0) >= s:
+                    continue
+                c.partner_score[p] = s
+                pa = self.arts[p]
+                c.link_note[p] = f"与{art.short_name}{art.article_no}关联的{'处罚依据' if pa.is_liability else '违法依据'}"
+        if intent.penalty and cfg.link_weight:
+            for p, s in c.partner_score.items():
+                fused[p] = fused.get(p, 0.0) + cfg.link_weight * s
+        return c
 
-        top_score = max(fused.values())
-        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-        if intent.penalty and cfg.pair_top:
+    def _retrieve(self, query: str, mask: np.ndarray, as_of: date, k: int) -> list[tuple[int, float, str]]:
+        cfg = self.ranking
+        c = self._candidates(query, mask, as_of)
+        if not c.fused:
+            return []
+        ranked = sorted(c.fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        if self.reranker is not None:
+            ranked = self.reranker.reorder(ranked, self.features(c, [a for a, _s in ranked[:cfg.rerank_depth]]))
+        top_score = ranked[0][1]
+        link_note = {p: n for p, n in c.link_note.items() if c.intent.penalty}
+        if c.intent.penalty and cfg.pair_top:
             ranked = self._pair_up(ranked, mask, cfg.pair_top, link_note)
+        brank = {a: i + 1 for i, a in enumerate(c.bm25_ids)}
+        drank = {a: i + 1 for i, a in enumerate(c.dense_ids)}
+        intent, named, stems, routed = c.intent, c.named, c.stems, c.routed
         out = []
         for a, s in ranked[:k]:
             parts = []
@@ -544,7 +586,7 @@ class Searcher:
                 reason += "；程序性问题，适用该程序法"
             if intent.penalty and self.arts[a].is_liability:
                 reason += "；法律责任条款（处罚依据）"
-            if a in clock_articles:
+            if a in c.clock_articles:
                 reason += "；规定了所问的办案期限"
             elif intent.deadline and a in self.time_limit:
                 reason += "；规定了期限"

