@@ -180,6 +180,8 @@ class Reranker:
 
     @classmethod
     def from_json(cls, data: dict) -> "Reranker":
+        if not isinstance(data, dict) or not all(key in data for key in ("features", "mean", "scale", "weights")):
+            raise ValueError("index/data/rerank.json 缺少 features/mean/scale/weights，请重新训练：python -m index.rerank_train")
         names = tuple(data["features"])
         if names != FEATURES:
             raise ValueError("index/data/rerank.json 的特征与程序不一致，请重新训练：python -m index.rerank_train")
@@ -189,7 +191,9 @@ class Reranker:
         return cls(names, arr[0], arr[1], arr[2], data.get("provenance", {}))
 
 
-def load_reranker(path: Path = WEIGHTS_FILE) -> Reranker | None:
+def load_reranker(path: Path | None = None) -> Reranker | None:
+    """The re-ranker in ``path`` (default ``WEIGHTS_FILE``); None when there is no such file."""
+    path = path or WEIGHTS_FILE
     if not path.exists():
         return None
     return Reranker.from_json(json.loads(path.read_text(encoding="utf-8")))

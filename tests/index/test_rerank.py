@@ -91,6 +91,25 @@ def test_bad_weights_are_refused_with_a_message(tmp_path):
     with pytest.raises(ValueError, match="维数"):
         Reranker.from_json(short)
     assert load_reranker(tmp_path / "missing.json") is None
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"features": [', encoding="utf-8")
+    with pytest.raises(ValueError):  # json.JSONDecodeError is a ValueError: the searcher falls back
+        load_reranker(broken)
+    with pytest.raises(ValueError, match="缺少"):
+        Reranker.from_json({"weights": []})
+
+
+def test_searcher_falls_back_to_the_fused_order_when_the_weights_do_not_fit(bm25_index, statute_store, monkeypatch,
+                                                                             tmp_path):
+    import index.rerank
+    from index.search import Searcher
+
+    bad = tmp_path / "rerank.json"
+    bad.write_text(json.dumps({"features": ["x"], "mean": [0], "scale": [1], "weights": [1]}), encoding="utf-8")
+    monkeypatch.setattr(index.rerank, "WEIGHTS_FILE", bad)
+    s = Searcher.load(bm25_index, statute_store)
+    assert s._reranker is None and "排序模型不可用" in s.notice
+    assert s.search("销售过期食品怎么处罚", k=3)
 
 
 def test_reranker_only_for_hybrid_search(searcher):
