@@ -71,6 +71,11 @@ class Candidates:
     partner_score: dict[int, float] = field(default_factory=dict)
     link_note: dict[int, str] = field(default_factory=dict)
 
+    def ranked(self) -> list[tuple[int, float]]:
+        """(id, fused score), best first, ties by id: the order the re-ranker sees in search and
+        in training alike."""
+        return sorted(self.fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
 
 class CorpusView(Protocol):
     """The parts of ``index.search.Searcher`` the features read."""

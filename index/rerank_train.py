@@ -26,8 +26,8 @@ from typing import Sequence
 import numpy as np
 from scipy.optimize import minimize
 
-from assistant.errors import InputError
-from index.evaluate import evaluate, load_queries
+from assistant.errors import InputError, ZhifaError
+from index.evaluate import evaluate, load_queries, ours
 from index.rerank import FEATURES, WEIGHTS_FILE, Reranker
 
 
@@ -46,7 +46,7 @@ def examples(searcher, queries: Sequence[dict], depth: int, as_of: date) -> list
         if searcher.direct_lookup(q["query"], as_of):
             continue
         c = searcher._candidates(q["query"], mask, as_of)
-        ids = [a for a, _s in sorted(c.fused.items(), key=lambda kv: (-kv[1], kv[0]))[:depth]]
+        ids = [a for a, _s in c.ranked()[:depth]]
         gold = set(q["gold"])
         y = np.asarray([(searcher.arts[a].law_name, searcher.arts[a].article_no) in gold for a in ids], dtype=float)
         if 0 < y.sum() < len(ids):
@@ -88,7 +88,7 @@ def measure(searcher, queries: Sequence[dict], reranker: Reranker | None) -> tup
     keep = searcher._reranker
     searcher._reranker = reranker
     try:
-        r = evaluate(lambda q, k: [(h.law, h.article) for h in searcher.search(q, k=k)], queries, 10)
+        r = evaluate(ours(searcher), queries, 10)
     finally:
         searcher._reranker = keep
     ranks = [q["rank"] for q in r["queries"]]
@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         return train(args)
-    except InputError as exc:
+    except ZhifaError as exc:  # bad set file, no or stale index, nothing to train on
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
@@ -120,13 +120,13 @@ def train(args: argparse.Namespace) -> int:
 
     if len(args.sets) < 2:
         raise InputError("至少需要两个评测集：每个集合都要用其余集合训练的模型来检验")
+    sets = {path.stem: load_queries(path) for path in args.sets}
     settings = load_settings()
     searcher = Searcher.load(settings, StatuteStore(settings.statute_db),
                              ranking=replace(Ranking(), rerank_depth=args.depth))
     if searcher.dense is None:
         raise InputError("语义索引尚未建成：排序模型要在混合检索的候选上训练。运行：zhifa index build")
     today = date.today()
-    sets = {path.stem: load_queries(path) for path in args.sets}
     data = {name: examples(searcher, qs, args.depth, today) for name, qs in sets.items()}
     cv = {}
     totals = np.zeros(5, dtype=int)

@@ -536,7 +536,7 @@ class Searcher:
                     fused[a] *= 1 + cfg.liability_prior
         # each article learns its best-scoring linked partner among the leading candidates (max, not
         # sum: an article linked from many candidates must not become a hub that outranks them all)
-        base = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.link_depth]
+        base = c.ranked()[:cfg.link_depth]
         for a, s in base:
             art = self.arts[a]
             partners = self.vio_of.get(a, ()) if art.is_liability else self.pen_of.get(a, ())
@@ -557,7 +557,7 @@ class Searcher:
         c = self._candidates(query, mask, as_of)
         if not c.fused:
             return []
-        ranked = sorted(c.fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = c.ranked()
         if self.reranker is not None:
             ranked = self.reranker.reorder(ranked, self.features(c, [a for a, _s in ranked[:cfg.rerank_depth]]))
         top_score = ranked[0][1]

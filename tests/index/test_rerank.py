@@ -17,7 +17,7 @@ TODAY = date(2026, 11, 22)
 
 def _candidates(searcher, question):
     c = searcher._candidates(question, searcher._mask(TODAY, None, None, None), TODAY)
-    ids = [a for a, _s in sorted(c.fused.items(), key=lambda kv: (-kv[1], kv[0]))[:50]]
+    ids = [a for a, _s in c.ranked()[:50]]
     return c, ids, searcher.features(c, ids)
 
 
@@ -117,3 +117,17 @@ def test_reranker_only_for_hybrid_search(searcher):
     assert searcher._reranker is not None and searcher.reranker is None
     hits = searcher.search("销售过期食品怎么处罚", k=5)
     assert {"第三十四条", "第一百二十四条"} <= {h.article for h in hits}
+
+
+def test_training_without_an_index_says_what_to_run(statute_store, monkeypatch, tmp_path, capsys):
+    from index.rerank_train import main
+
+    monkeypatch.setenv("ZHIFA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ZHIFA_STATUTE_DB", str(statute_store.path))
+    monkeypatch.setenv("ZHIFA_INDEX_DIR", str(tmp_path / "no-index"))
+    sets = [str(ROOT / "bench/retrieval_queries.jsonl"), str(ROOT / "bench/retrieval_heldout.jsonl")]
+    assert main([*sets, "--no-write"]) == 2
+    err = capsys.readouterr().err
+    assert "检索索引不存在" in err and "zhifa index build" in err
+    assert main([str(ROOT / "bench/missing.jsonl"), sets[0], "--no-write"]) == 2
+    assert "评测文件不存在" in capsys.readouterr().err
