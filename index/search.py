@@ -63,6 +63,9 @@ BARE_NUMBER_RE = re.compile(r"第?\s*(?<!\d)(\d{1,4})(?=$|\s|[，。,;；:：？
 # generic words officers drop from a law's name: "湿地法" for 湿地保护法, "药品法" for 药品管理法
 DROPPABLE_NAME_WORDS = ("保护", "管理", "促进", "防治")
 Mode = Literal["hybrid", "bm25", "dense"]
+# a question, the facts of a case or a pasted passage; beyond this it is a document, not a question
+# (cost grows with length: ~0.25 s at 5,500 characters on 2 cores)
+MAX_QUERY_CHARS = 5000
 STEM_EXCLUDED = frozenset({"行政处罚", "公司", "农业"})
 # Amending instruments ("刑法修正案（十一）", "关于修改《…》的决定") are instructions to change another
 # law; their text is already in that law's current version, so they are not retrieved unless asked
@@ -122,8 +125,10 @@ class Searcher:
         self.stems = self._law_stems()
         # names an article-number question may end with: aliases, then unique tails; longest first
         known = {alias for alias, _lin in self.aliases}
-        self.lookup_names = sorted([*self.aliases, *((t, lin) for t, lin in self._unique_suffixes() if t not in known)],
-                                   key=lambda kv: (-len(kv[0]), kv[0]))
+        tails = [(t, lin) for t, lin in self._unique_suffixes() if t not in known]
+        known |= {t for t, _lin in tails}
+        abbreviations = [(a, lin) for a, lin in self._abbreviations() if a not in known]
+        self.lookup_names = sorted([*self.aliases, *tails, *abbreviations], key=lambda kv: (-len(kv[0]), kv[0]))
         self._lookup_of = {name: lin for name, lin in reversed(self.lookup_names) if len(name) >= 2}
         self._lookup_lengths = sorted({len(n) for n in self._lookup_of}, reverse=True)
         self.time_limit = {aid for aid, a in self.arts.items() if TIME_LIMIT_RE.search(a.text)}
@@ -204,6 +209,28 @@ class Searcher:
                 for i in range(0 if form != name else 1, len(form) - 2):
                     owners.setdefault(form[i:], set()).add(law.lineage)
         return [(tail, next(iter(lins))) for tail, lins in owners.items() if len(lins) == 1]
+
+    def _abbreviations(self) -> list[tuple[str, str]]:
+        """(abbreviation, lineage) for the way officers shorten a law's name before an article
+        number: its first character, one or two later characters in order, and 法 ("国赔法" →
+        国家赔偿法, "水保法" → 水土保持法, "特设法" → 特种设备安全法). Kept only when one law yields it and
+        it occurs inside no law's name ("安全法" is part of many names, so "信息安全法第5条" does not
+        become 安全生产法); used only for article-number lookups, behind aliases and name tails."""
+        owners: dict[str, set[str]] = {}
+        names: list[str] = []
+        for law in self.laws.values():
+            name = law.short_name or ""
+            names.append(name)
+            if not name.endswith("法") or name.startswith("全国人民代表大会"):
+                continue
+            head, rest = name[0], name[1:-1]
+            picks = {rest[i] for i in range(len(rest))} | {rest[i] + rest[j] for i in range(len(rest))
+                                                            for j in range(i + 1, len(rest))}
+            for pick in picks:
+                owners.setdefault(head + pick + "法", set()).add(law.lineage)
+        every_name = "\n".join(names)
+        return [(abbr, next(iter(lins))) for abbr, lins in owners.items()
+                if len(lins) == 1 and abbr not in every_name]
 
     def _deadline_clocks(self) -> list[tuple[str, str, int]]:
         """(clock name, lineage, article number) for every procedural deadline the product computes
@@ -388,6 +415,9 @@ class Searcher:
         query = (query or "").strip()
         if not query:
             raise InputError("检索内容为空：请输入问题、案情或条号")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InputError(f"检索内容过长（{len(query)} 字）：请只保留与违法行为有关的事实，"
+                             f"不超过 {MAX_QUERY_CHARS} 字")
         if k <= 0:
             raise InputError(f"返回条数 k 必须为正整数（收到 {k}）")
         as_of = as_of or date.today()
@@ -558,8 +588,12 @@ class Searcher:
         if not c.fused:
             return []
         ranked = c.ranked()
+        moved: dict[int, tuple[int, int]] = {}  # article → (fused place, re-ranked place) where they differ
         if self.reranker is not None:
+            fused_place = {a: i + 1 for i, (a, _s) in enumerate(ranked)}
             ranked = self.reranker.reorder(ranked, self.features(c, [a for a, _s in ranked[:cfg.rerank_depth]]))
+            moved = {a: (fused_place[a], i + 1) for i, (a, _s) in enumerate(ranked[:cfg.rerank_depth])
+                     if fused_place[a] != i + 1}
         top_score = ranked[0][1]
         link_note = {p: n for p, n in c.link_note.items() if c.intent.penalty}
         if c.intent.penalty and cfg.pair_top:
@@ -590,5 +624,7 @@ class Searcher:
                 reason += "；规定了所问的办案期限"
             elif intent.deadline and a in self.time_limit:
                 reason += "；规定了期限"
+            if a in moved:
+                reason += "；排序模型将其从融合第{}名调至第{}名".format(*moved[a])
             out.append((a, s / top_score if top_score else s, reason))
         return out

