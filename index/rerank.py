@@ -50,6 +50,8 @@ FEATURES = (
     "length",              # log of the article's length in characters
     "coverage",            # idf-weighted share of the question's own words found in the article
     "law_share",           # share of the leading candidates from the same law
+    "law_lex",             # the question's words found anywhere in the article's law (law-idf weighted), / best
+    "law_dense",           # cosine of the question with the law's mean article vector − best
 )
 
 
@@ -70,6 +72,8 @@ class Candidates:
     clock_articles: set[int]
     partner_score: dict[int, float] = field(default_factory=dict)
     link_note: dict[int, str] = field(default_factory=dict)
+    law_lex: dict[str, float] = field(default_factory=dict)    # law_id → lexical match of the whole law
+    law_dense: dict[str, float] = field(default_factory=dict)  # law_id → cosine with the law's centroid
 
     def ranked(self) -> list[tuple[int, float]]:
         """(id, fused score), best first, ties by id: the order the re-ranker sees in search and
@@ -104,6 +108,8 @@ def features(c: Candidates, ids: Sequence[int], view: CorpusView) -> np.ndarray:
     laws_ahead = [view.arts[a].law_id for a in ids[:LAW_SHARE_DEPTH]]
     coverage = _coverage(c.query_tokens, ids, view)
     pen = c.intent.penalty
+    top_lex = max(c.law_lex.values(), default=0.0) or 1.0
+    top_law_dense = max(c.law_dense.values(), default=0.0)
     for i, a in enumerate(ids):
         art = view.arts[a]
         law = view.laws[art.law_id]
@@ -135,6 +141,8 @@ def features(c: Candidates, ids: Sequence[int], view: CorpusView) -> np.ndarray:
         row[col["length"]] = math.log(max(len(art.text), 1))
         row[col["coverage"]] = coverage[i]
         row[col["law_share"]] = laws_ahead.count(art.law_id) / len(laws_ahead)
+        row[col["law_lex"]] = c.law_lex.get(art.law_id, 0.0) / top_lex
+        row[col["law_dense"]] = c.law_dense.get(art.law_id, top_law_dense) - top_law_dense
     return x
 
 

@@ -119,6 +119,7 @@ class Searcher:
         self.laws: dict[str, Law] = {law.law_id: law for law in statutes.laws()}
         law_codes = {lid: n for n, lid in enumerate(sorted(self.laws))}
         self._law_list = sorted(self.laws)
+        self._law_code = law_codes
         self.row_law = np.asarray([law_codes[self.arts[int(i)].law_id] for i in self.ids], dtype=np.int64)
         self.tokenizer = tokenizer_for_store(statutes)
         self.aliases = sorted(statutes.aliases().items(), key=lambda kv: (-len(kv[0]), kv[0]))
@@ -156,6 +157,7 @@ class Searcher:
             self.dense = DenseIndex.load(self.dir)
             self._dense_mat = self.dense.index.reconstruct_n(0, self.dense.index.ntotal)
             self.dense_rows = np.asarray([self.row_of.get(int(a), -1) for a in self.dense.ids], dtype=np.int64)
+        self._law_terms, self._law_idf, self._law_centroids = self._law_profiles()
         notices = []
         if (round(self.bm25.k1, 4), round(self.bm25.b, 4)) != (K1, B):
             log.warning("BM25 index built with k1=%s b=%s, code expects k1=%s b=%s", self.bm25.k1, self.bm25.b, K1, B)
@@ -165,6 +167,42 @@ class Searcher:
         if self.dense is None and self.mode != "bm25":
             notices.append("语义索引尚未建成（或正在建立），当前仅用关键词检索；完成后请重新加载。运行：zhifa index build")
         self.notice = "\n".join(notices)
+
+    def _law_profiles(self) -> tuple:
+        """Each law as a whole: which index terms occur anywhere in it (weighted by how few laws
+        use them) and the mean of its article vectors — what a question shares with a law beyond
+        any one article ("假耐克" with 商标法's vocabulary)."""
+        from scipy import sparse
+
+        n_laws, n_rows = len(self._law_list), len(self.ids)
+        member = sparse.csr_matrix((np.ones(n_rows, dtype=np.float32), (self.row_law, np.arange(n_rows))),
+                                   shape=(n_laws, n_rows))
+        counts = (member @ (self.bm25.weights > 0).astype(np.float32)).tocsc()  # articles using the term
+        sizes = np.asarray(member.sum(axis=1)).ravel()
+        df = np.diff(counts.indptr).astype(np.float64)  # laws using the term (csc: per column)
+        present = counts.copy()
+        present.data = np.log1p(present.data) / np.log1p(sizes[present.indices])
+        idf = np.log((n_laws + 1) / (df + 0.5)).astype(np.float32)
+        centroids = None
+        if self._dense_mat is not None:
+            ok = self.dense_rows >= 0
+            codes = self.row_law[self.dense_rows[ok]]
+            centroids = np.zeros((n_laws, self._dense_mat.shape[1]), dtype=np.float32)
+            np.add.at(centroids, codes, self._dense_mat[ok])
+            norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+            centroids /= np.where(norms > 0, norms, 1.0)
+        return present, idf, centroids
+
+    def _law_match(self, tokens, qv) -> tuple[np.ndarray, np.ndarray | None]:
+        """(lexical, dense) match of the question with every law (by law code)."""
+        cols = sorted({self.bm25.vocab[t] for t in tokens if t in self.bm25.vocab})
+        if cols:
+            w = self._law_idf[cols]
+            lex = np.asarray(self._law_terms[:, cols] @ w).ravel() / float(w.sum())
+        else:
+            lex = np.zeros(len(self._law_list), dtype=np.float32)
+        dense = self._law_centroids @ qv if (self._law_centroids is not None and qv is not None) else None
+        return lex, dense
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -521,6 +559,7 @@ class Searcher:
 
         dense_ids: list[int] = []
         dense_scores: dict[int, float] = {}
+        qv = None
         if self.dense is not None and self.mode != "bm25":
             qv = self.embedder.embed_queries([numbers_to_cn(expanded if cfg.dense_expanded else query)])[0]
             sims = self._dense_mat @ qv
@@ -547,6 +586,11 @@ class Searcher:
         c = Candidates(fused=fused, bm25_ids=bm25_ids, dense_ids=dense_ids, bm25_scores=bm25_scores,
                        dense_scores=dense_scores, query_tokens=sorted(orig_tokens), intent=intent,
                        named=named, stems=stems, routed=routed, clock_articles=clock_articles)
+        lex, dense_law = self._law_match(orig_tokens, qv)
+        codes = {self.arts[a].law_id: self._law_code[self.arts[a].law_id] for a in fused}
+        c.law_lex = {lid: float(lex[n]) for lid, n in codes.items()}
+        if dense_law is not None:
+            c.law_dense = {lid: float(dense_law[n]) for lid, n in codes.items()}
         for a in fused:
             lin = self.arts[a].lineage
             if lin in named:
