@@ -3,7 +3,8 @@
 Pipeline for ``search(query)``:
 
 1. **Direct lookup** — "食品安全法第一百二十四条", "食安法124条", "处罚法第37条", "道交法 90",
-   "湿地法28条" resolve through aliases, unique tails of law names (also without 保护/管理/…) +
+   "湿地法28条", "国赔法第四条" resolve through aliases, unique tails of law names (also without
+   保护/管理/…), unique abbreviations (first character + one or two later ones + 法) +
    ``corpus.numerals`` and ``article_on`` (the version in force on ``as_of``); no vectors.
 2. **Hybrid retrieval** — BM25 over the jieba/legal-dictionary tokens of the question plus its
    colloquial→legal expansion (``index/data/expansions.txt``), and dense e5 cosine; fused with
@@ -21,8 +22,10 @@ Pipeline for ``search(query)``:
 4. **Learned re-ranking** (``index.rerank``) — the first 50 candidates are re-ordered by a linear
    model over what steps 2–3 know about each (BM25 and dense ranks, the boosts, the penalty links,
    the article's place and length, how much of the question it covers, how many leading candidates
-   share its law); weights in ``index/data/rerank.json``, trained by ``python -m index.rerank_train``.
-   Only for hybrid search; then penalty questions get their 处罚依据/违法依据 pair placed together.
+   share its law, how well the question matches the article's law as a whole — its vocabulary and
+   its mean article vector); weights in ``index/data/rerank.json``, trained by
+   ``python -m index.rerank_train``. Only for hybrid search; a hit it moved says so in ``reason``.
+   Then penalty questions get their 处罚依据/违法依据 pair placed together.
 5. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
    optional level / law / domain. Repealed instruments name their successor in ``reason``.
    Amending instruments (修正案, 修改决定) are left out unless named with ``law``.
