@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sqlite3
 from collections import Counter, defaultdict
 from typing import Iterable, Sequence
 
@@ -153,10 +154,20 @@ def _act_of(paragraph: str, xiang: int) -> str | None:
 
 
 # -- builder ---------------------------------------------------------------------------------------
-def build_penalty_links(store: StatuteStore, *, law_ids: Iterable[str] | None = None) -> int:
+def build_penalty_links(store: StatuteStore, *, law_ids: Iterable[str] | None = None,
+                        tx: sqlite3.Connection | None = None) -> int:
     """(Re)build penalty links for ``law_ids`` (default: every law); returns rows in the table for
-    those laws. Runs inside one transaction."""
-    con = store.con
+    those laws. Written in one transaction of its own, or, given ``tx`` (an open transaction of the
+    store), computed from what that transaction sees and written in it, to commit or roll back
+    together with the caller's own changes."""
+    if tx is not None:
+        return _replace_links(tx, *_link_rows(tx, law_ids))
+    ids, rows = _link_rows(store.con, law_ids)
+    with store.transaction() as own:
+        return _replace_links(own, ids, rows)
+
+
+def _link_rows(con: sqlite3.Connection, law_ids: Iterable[str] | None) -> tuple[list[str], list[tuple]]:
     ids = list(law_ids) if law_ids is not None else [r[0] for r in con.execute("SELECT law_id FROM laws")]
     arts_by_law: dict[str, list[tuple]] = defaultdict(list)
     for row in con.execute("SELECT id, law_id, number, suffix, is_liability FROM articles"):
@@ -215,15 +226,18 @@ def build_penalty_links(store: StatuteStore, *, law_ids: Iterable[str] | None = 
                     evidence = f"{act[:60]} ≈ {vtext[:60]}（相似度 {score:.2f}）"
                     rows.append((vid, pid, vk, kuan, xiang, "item_match", evidence))
 
+    return ids, rows
+
+
+def _replace_links(tx: sqlite3.Connection, ids: list[str], rows: list[tuple]) -> int:
     placeholders = ",".join("?" * len(ids))
-    with store.transaction() as tx:
-        if ids:
-            tx.execute(
-                f"DELETE FROM penalty_links WHERE penalty_id IN (SELECT id FROM articles WHERE law_id IN ({placeholders}))", ids
-            )
-        tx.executemany("INSERT OR IGNORE INTO penalty_links VALUES (?,?,?,?,?,?,?)", rows)
-        n = tx.execute(
-            f"SELECT count(*) FROM penalty_links WHERE penalty_id IN (SELECT id FROM articles WHERE law_id IN ({placeholders}))", ids
-        ).fetchone()[0] if ids else 0
+    if ids:
+        tx.execute(
+            f"DELETE FROM penalty_links WHERE penalty_id IN (SELECT id FROM articles WHERE law_id IN ({placeholders}))", ids
+        )
+    tx.executemany("INSERT OR IGNORE INTO penalty_links VALUES (?,?,?,?,?,?,?)", rows)
+    n = tx.execute(
+        f"SELECT count(*) FROM penalty_links WHERE penalty_id IN (SELECT id FROM articles WHERE law_id IN ({placeholders}))", ids
+    ).fetchone()[0] if ids else 0
     log.info("penalty links: %d", n)
     return n

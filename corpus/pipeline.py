@@ -26,17 +26,17 @@ def liability_rules_current(store: StatuteStore) -> bool:
 
 def relabel_liability(store: StatuteStore, progress: Callable[[str], None] | None = None) -> int:
     """Re-flag every article (national and user-imported) as 法律责任 or not by the current rule and
-    rebuild the penalty links that depend on the flags; returns the number of links."""
+    rebuild the penalty links that depend on the flags; returns the number of links. Flags, links
+    and the rule version are one transaction: an interruption leaves the store as it was."""
     say = progress or (lambda msg: None)
     rows = store.con.execute("SELECT id, chapter, section, text, is_liability FROM articles").fetchall()
     changed = [(int(new), aid) for aid, chapter, section, text, old in rows
                if (new := is_liability_text(text, chapter, section)) != bool(old)]
     with store.transaction() as con:
         con.executemany("UPDATE articles SET is_liability = ? WHERE id = ?", changed)
+        links = build_penalty_links(store, tx=con)
+        store.set_meta(con, "liability_rules", LIABILITY_RULES)
     if changed:
         say(f"法律责任条款重新标注：{len(changed)} 条")
-    links = build_penalty_links(store)
-    with store.transaction() as con:
-        store.set_meta(con, "liability_rules", LIABILITY_RULES)
     say(f"违法条款与罚则条款关联：{links} 条")
     return links

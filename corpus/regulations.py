@@ -371,7 +371,7 @@ def collect_files(target: Path | str) -> list[Path]:
 def import_instruments(store: StatuteStore, paths: Iterable[Path], meta: InstrumentMeta | None = None, *,
                        today: date | None = None) -> list[ImportResult]:
     """Parse every file first (any problem: InputError, nothing written), then write each
-    instrument in its own transaction and build its penalty links."""
+    instrument and its penalty links in one transaction of its own."""
     today = today or date.today()
     options = meta or InstrumentMeta()
     prepared = []
@@ -384,10 +384,7 @@ def import_instruments(store: StatuteStore, paths: Iterable[Path], meta: Instrum
         raise InputError("--name 只能用于导入单个文件")
     results = []
     for path, parsed, m in prepared:
-        result = _write(store, path, parsed, m, today)
-        if result.law_id and result.action in ("created", "new_version"):
-            build_penalty_links(store, law_ids=[result.law_id])
-        results.append(result)
+        results.append(_write(store, path, parsed, m, today))
     return results
 
 
@@ -444,6 +441,7 @@ def _write(store: StatuteStore, path: Path, parsed: ParsedInstrument, m: Instrum
         con.executemany("INSERT OR REPLACE INTO paragraphs VALUES (?,?,?,?)", para_rows)
         aliases = {a for a in m.aliases if a} | ({short_name_of(name)} if short_name_of(name) != name else set())
         con.executemany("INSERT OR IGNORE INTO aliases VALUES (?,?,?)", [(a, lineage, SOURCE) for a in aliases])
+        build_penalty_links(store, law_ids=[law_id], tx=con)  # the instrument and its links commit together
     action = "new_version" if previous is not None else "created"
     msg = (f"已导入《{name}》（{m.level}，{len(parsed.articles)} 条"
            + (f"，{start}起施行" if start else "") + "），待管理员确认")

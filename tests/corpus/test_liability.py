@@ -78,3 +78,29 @@ def test_relabelling_rebuilds_links_of_the_changed_articles(statute_store, tmp_p
     with store.transaction() as con:
         con.execute("DELETE FROM penalty_links")
     assert before > 2000 and relabel_liability(store) == before
+
+
+def test_an_interrupted_relabelling_leaves_flags_links_and_rule_version_as_they_were(statute_store, tmp_path, monkeypatch):
+    import corpus.links
+
+    store = copy_store(statute_store, tmp_path / "statutes.db")
+    art_id = store.con.execute("SELECT id FROM articles WHERE is_liability = 1 LIMIT 1").fetchone()[0]
+    with store.transaction() as con:  # a store flagged by an older rule: one flag wrong, one link gone
+        con.execute("UPDATE articles SET is_liability = 0 WHERE id = ?", (art_id,))
+        con.execute("DELETE FROM penalty_links WHERE penalty_id = (SELECT penalty_id FROM penalty_links LIMIT 1)")
+        store.set_meta(con, "liability_rules", "older")
+    links = store.counts()["penalty_links"]
+
+    def interrupted(tx, ids, rows):
+        tx.execute("DELETE FROM penalty_links")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(corpus.links, "_replace_links", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        relabel_liability(store)
+    assert store.con.execute("SELECT is_liability FROM articles WHERE id = ?", (art_id,)).fetchone()[0] == 0
+    assert store.counts()["penalty_links"] == links and store.meta("liability_rules") == "older"
+    monkeypatch.undo()
+    assert relabel_liability(store) == statute_store.counts()["penalty_links"]
+    assert store.con.execute("SELECT is_liability FROM articles WHERE id = ?", (art_id,)).fetchone()[0] == 1
+    assert liability_rules_current(store)
