@@ -40,12 +40,11 @@ class Example:
 
 def examples(searcher, queries: Sequence[dict], depth: int, as_of: date) -> list[Example]:
     """Feature matrices of the leading candidates of every retrieval question with a gold one."""
-    mask = searcher._mask(as_of, None, None, None)
     out = []
     for q in queries:
         if searcher.direct_lookup(q["query"], as_of):
             continue
-        c = searcher._candidates(q["query"], mask, as_of)
+        c = searcher.candidates(q["query"], as_of)
         ids = [a for a, _s in c.ranked()[:depth]]
         gold = set(q["gold"])
         y = np.asarray([(searcher.arts[a].law_name, searcher.arts[a].article_no) in gold for a in ids], dtype=float)
@@ -85,12 +84,8 @@ def fit(train: Sequence[Example], l2: float, provenance: dict | None = None) -> 
 
 def measure(searcher, queries: Sequence[dict], reranker: Reranker | None) -> tuple[int, int]:
     """(Hit@1, Hit@5) counts of the full search with this re-ranker (None: fused order)."""
-    keep = searcher._reranker
-    searcher._reranker = reranker
-    try:
+    with searcher.reranked_by(reranker):
         r = evaluate(ours(searcher), queries, 10)
-    finally:
-        searcher._reranker = keep
     ranks = [q["rank"] for q in r["queries"]]
     return sum(1 for x in ranks if x == 1), sum(1 for x in ranks if x is not None and x <= 5)
 

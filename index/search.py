@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -315,6 +316,23 @@ class Searcher:
         if self.ranking.rerank and self.mode == "hybrid" and self.dense is not None:
             return self._reranker
         return None
+
+    def candidates(self, query: str, as_of: date | None = None) -> Candidates:
+        """The fused candidates of a question among the articles in force on ``as_of`` (no other
+        filter), before re-ranking: what the re-ranker is trained on."""
+        as_of = as_of or date.today()
+        return self._candidates(query, self._mask(as_of, None, None, None), as_of)
+
+    @contextmanager
+    def reranked_by(self, model: Reranker | None):
+        """Search with ``model`` (None: the fused order) inside the block — for measuring a model
+        offline (``index.rerank_train``); not for a searcher that serves other threads meanwhile."""
+        keep = self._reranker
+        self._reranker = model
+        try:
+            yield self
+        finally:
+            self._reranker = keep
 
     @property
     def recall_depth(self) -> int:

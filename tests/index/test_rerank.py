@@ -16,7 +16,7 @@ TODAY = date(2026, 11, 22)
 
 
 def _candidates(searcher, question):
-    c = searcher._candidates(question, searcher._mask(TODAY, None, None, None), TODAY)
+    c = searcher.candidates(question, TODAY)
     ids = [a for a, _s in c.ranked()[:50]]
     return c, ids, searcher.features(c, ids)
 
