@@ -10,6 +10,7 @@ import logging
 import platform
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from assistant.errors import ZhifaError
@@ -179,6 +180,23 @@ def doctor(settings: Settings) -> list[Check]:
         ready, detail = _index_state(settings, StatuteStore(settings.statute_db))
         return Check("检索索引", ready, detail, "zhifa index build")
 
+    def learned() -> Check:
+        from index.adapter import load_adapter
+        from index.rerank import load_reranker
+
+        fix = "python -m index.rerank_train bench/retrieval_*.jsonl"
+        try:
+            adapter, reranker = load_adapter(), load_reranker()
+            if adapter is not None:
+                adapter.check(Path(settings.embedding_model).name, adapter.dimension)
+        except ValueError as exc:
+            return Check("检索学习参数", False, f"{exc}（检索改用融合排序）", fix)
+        if adapter is None or reranker is None:
+            missing = "、".join(n for n, part in (("查询适配矩阵", adapter), ("排序模型", reranker)) if part is None)
+            return Check("检索学习参数", False, f"缺少{missing}（检索改用融合排序）", fix)
+        sets = len(reranker.provenance.get("trained_on", []))
+        return Check("检索学习参数", True, f"查询适配矩阵与排序模型，训练于 {sets} 个评测集", fix)
+
     def database() -> Check:
         from assistant.store.db import Database
 
@@ -192,6 +210,7 @@ def doctor(settings: Settings) -> list[Check]:
 
     checks += [_guard("法条库", statutes, "zhifa prepare"), _guard("句向量模型", embed, "zhifa prepare --models-only"),
                _guard("语音识别模型", whisper, "zhifa prepare --models-only"), _guard("检索索引", index, "zhifa index build"),
+               _guard("检索学习参数", learned, "python -m index.rerank_train bench/retrieval_*.jsonl"),
                _guard("案件库", database, "zhifa prepare"), _guard("Chromium（界面测试）", browser, "make sysdeps")]
     backend = settings.llm_backend
     checks.append(Check("大模型后端", True, "none（内置确定性模板，无需大模型）" if backend == "none" else

@@ -94,9 +94,11 @@ def baseline() -> Callable[[str, int], list[tuple[str, str]]]:
     return run
 
 
-# "hybrid-rrf+rerank" is the product's default; the others are ablations: the fused ranking without
-# the learned re-ranker (index.rerank), min–max fusion, and each retriever alone.
-VARIANTS = ("bm25", "dense", "hybrid-rrf", "hybrid-minmax", "hybrid-rrf+rerank")
+# "hybrid-rrf+adapter+rerank" is the product's default; the others are ablations: without the learned
+# re-ranker (index.rerank), also without the query adapter (index.adapter), min–max fusion, and each
+# retriever alone (dense with and without the adapter).
+VARIANTS = ("bm25", "dense", "dense+adapter", "hybrid-rrf", "hybrid-minmax", "hybrid-rrf+adapter",
+            "hybrid-rrf+adapter+rerank")
 
 
 def compare(settings, statutes, query_files: Sequence[Path | str], *, k: int = 10, with_baseline: bool = True,
@@ -116,12 +118,13 @@ def compare(settings, statutes, query_files: Sequence[Path | str], *, k: int = 1
     for name in variants:
         if name != "bm25" and searcher.dense is None:
             continue
-        base, plus, _ = name.partition("+rerank")
+        base, *learned = name.split("+")
         mode, _, fusion = base.partition("-")
 
-        def run(query: str, kk: int, mode=mode, fusion=fusion or ranking.fusion, rerank=bool(plus)):
+        def run(query: str, kk: int, mode=mode, fusion=fusion or ranking.fusion, rerank="rerank" in learned,
+                adapter="adapter" in learned):
             searcher.mode = mode
-            searcher.ranking = replace(ranking, fusion=fusion, rerank=rerank)
+            searcher.ranking = replace(ranking, fusion=fusion, rerank=rerank, query_adapter=adapter)
             return [(h.law, h.article) for h in searcher.search(query, k=kk)]
         runs.append((f"zhifa {name}", run))
     if with_baseline:

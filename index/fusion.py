@@ -50,6 +50,7 @@ class Ranking:
     deadline_boost: float = 0.3    # deadline questions: articles that set a time limit
     clock_boost: float = 0.5       # deadline questions: the article behind the procedural deadline asked about
     pair_top: int = 1              # penalty questions: each of the first n results is followed by its best-linked partner
+    query_adapter: bool = True     # map the question vector with index/data/query_adapter.npz (index.adapter)
     rerank: bool = True            # re-order the leading candidates with index/data/rerank.json (index.rerank)
     rerank_depth: int = 50         # how many leading candidates the re-ranker re-orders
 

@@ -1,17 +1,25 @@
-"""Train the re-ranker (``index.rerank``) on benchmark sets and check it set by set.
+"""Train the learned parts of retrieval on benchmark sets and check them set by set: the query
+adapter (``index.adapter``: a linear map of the question vector before dense search) and the
+re-ranker (``index.rerank``: a linear model over the leading fused candidates).
 
     python -m index.rerank_train bench/retrieval_queries.jsonl bench/retrieval_heldout.jsonl … \\
-        [--out index/data/rerank.json] [--l2 1.0] [--depth 50]
+        [--out index/data/rerank.json] [--adapter-out index/data/query_adapter.npz] [--l2 1.0] \\
+        [--depth 50] [--tau 0.02] [--adapter-l2 0.1] [--split sets|topics] [--no-write]
 
-For every set it first trains on all the *other* sets and measures the full search (direct
-lookups, re-ranking, penalty pairing) on the left-out set against the fused ranking without the
-re-ranker, in the same run: a leave-one-set-out estimate of what the model does on questions it
-has not seen. Then it trains on all sets and writes the weights, with those figures, to ``--out``.
+For every set it first trains both parts on all the *other* sets (the adapter first, then the
+re-ranker on the candidates the adapted search yields) and measures the full search (direct lookups,
+re-ranking, penalty pairing) on the left-out set three ways in the same run: fused ranking without
+learned parts, with the adapter, with both. That is a leave-one-set-out estimate of what they do on
+questions they have not seen. Sets written independently still share topics (expired food, no
+licence, blocked fire exits …), so ``--split topics`` checks on five folds that share no gold article
+with their training questions: what the learned parts do on topics they have never seen. Then it
+trains both on all sets and writes them, with the figures of the check.
 
-The model is linear and trained pairwise (RankNet loss: every gold article of a question should
+The re-ranker is linear and trained pairwise (RankNet loss: every gold article of a question should
 score above every other of its leading candidates; each question weighs the same), with an L2
-penalty, by L-BFGS (scipy). Questions answered by direct article-number lookup are left out of
-training: the re-ranker never orders them.
+penalty, by L-BFGS (scipy). The adapter is fitted by a softmax over every article in force (see
+``index.adapter.fit``). Questions answered by direct article-number lookup are left out of training:
+neither part touches them.
 """
 from __future__ import annotations
 
@@ -27,6 +35,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from assistant.errors import InputError, ZhifaError
+from index import adapter as qa
 from index.evaluate import evaluate, load_queries, ours
 from index.rerank import FEATURES, WEIGHTS_FILE, Reranker
 
@@ -82,12 +91,65 @@ def fit(train: Sequence[Example], l2: float, provenance: dict | None = None) -> 
     return Reranker(FEATURES, mean, scale, res.x, provenance or {})
 
 
-def measure(searcher, queries: Sequence[dict], reranker: Reranker | None) -> tuple[int, int]:
-    """(Hit@1, Hit@5) counts of the full search with this re-ranker (None: fused order)."""
-    with searcher.reranked_by(reranker):
+def measure(searcher, queries: Sequence[dict], reranker: Reranker | None,
+            adapter: qa.QueryAdapter | None) -> tuple[int, int]:
+    """(Hit@1, Hit@5) counts of the full search with these learned parts (None: without)."""
+    with searcher.learned(reranker, adapter):
         r = evaluate(ours(searcher), queries, 10)
     ranks = [q["rank"] for q in r["queries"]]
     return sum(1 for x in ranks if x == 1), sum(1 for x in ranks if x is not None and x <= 5)
+
+
+@dataclass
+class Trainable:
+    """A retrieval question the adapter trains on: its vector as search embeds it and the rows of
+    its gold articles among the article vectors."""
+    vector: np.ndarray
+    rows: list[int]
+
+
+def trainables(searcher, queries: Sequence[dict], row_of: dict[tuple[str, str], int],
+               as_of: date) -> dict[int, Trainable]:
+    """Position in ``queries`` → Trainable, for questions with a gold article in force that are
+    not answered by direct article-number lookup."""
+    kept = {}
+    for i, q in enumerate(queries):
+        rows = sorted({row_of[g] for g in q["gold"] if g in row_of})
+        if rows and not searcher.direct_lookup(q["query"], as_of):
+            kept[i] = rows
+    vectors = searcher.question_vectors([queries[i]["query"] for i in kept]) if kept else []
+    return {i: Trainable(v, rows) for (i, rows), v in zip(kept.items(), vectors)}
+
+
+def topic_folds(queries: Sequence[dict], k: int, seed: int = 0) -> list[list[int]]:
+    """``k`` folds of question positions such that no gold article is in two folds: questions that
+    share a gold article (directly or through others) stay together, so each fold is a set of topics
+    the other folds never saw."""
+    parent = list(range(len(queries)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first: dict[tuple[str, str], int] = {}
+    for i, q in enumerate(queries):
+        for g in q["gold"]:
+            if g in first:
+                parent[root(i)] = root(first[g])
+            else:
+                first[g] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(queries)):
+        groups.setdefault(root(i), []).append(i)
+    order = sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+    rng = np.random.default_rng(seed)
+    rng.shuffle(order)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    for group in sorted(order, key=len, reverse=True):  # largest first, into the smallest fold
+        min(folds, key=len).extend(group)
+    return [sorted(f) for f in folds]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,10 +157,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(prog="python -m index.rerank_train", description=__doc__.split("\n\n")[0])
     p.add_argument("sets", nargs="+", type=Path, help="benchmark JSONL files (id, query, gold)")
-    p.add_argument("--out", type=Path, default=WEIGHTS_FILE)
-    p.add_argument("--l2", type=float, default=1.0)
+    p.add_argument("--out", type=Path, default=WEIGHTS_FILE, help="re-ranker weights (JSON)")
+    p.add_argument("--adapter-out", type=Path, default=qa.ADAPTER_FILE, help="query adapter (NumPy .npz)")
+    p.add_argument("--l2", type=float, default=1.0, help="re-ranker L2 penalty")
     p.add_argument("--depth", type=int, default=Ranking().rerank_depth)
-    p.add_argument("--no-write", action="store_true", help="only the leave-one-set-out report")
+    p.add_argument("--tau", type=float, default=qa.TAU, help="adapter softmax temperature")
+    p.add_argument("--adapter-l2", type=float, default=qa.L2, help="adapter penalty on ‖W − I‖²")
+    p.add_argument("--split", choices=["sets", "topics"], default="sets",
+                   help="check by leaving out one set at a time (default), or by 5 folds of topics: "
+                        "no gold article of a left-out question is a gold article of a training question")
+    p.add_argument("--no-write", action="store_true", help="only the check, write nothing")
     args = p.parse_args(argv)
     try:
         return train(args)
@@ -120,30 +188,65 @@ def train(args: argparse.Namespace) -> int:
     searcher = Searcher.load(settings, StatuteStore(settings.statute_db),
                              ranking=replace(Ranking(), rerank_depth=args.depth))
     if searcher.dense is None:
-        raise InputError("语义索引尚未建成：排序模型要在混合检索的候选上训练。运行：zhifa index build")
+        raise InputError("语义索引尚未建成：查询适配与排序模型都要在混合检索上训练。运行：zhifa index build")
     today = date.today()
-    data = {name: examples(searcher, qs, args.depth, today) for name, qs in sets.items()}
+    model = Path(settings.embedding_model).name
+    articles, article_ids = searcher.article_vectors(today)
+    row_of = {(searcher.arts[a].law_name, searcher.arts[a].article_no): i for i, a in enumerate(article_ids)}
+    queries = [q for qs in sets.values() for q in qs]
+    trainable = trainables(searcher, queries, row_of, today)
+    if not trainable:
+        raise InputError("评测集中没有可训练的检索题（金标条文须现行有效，且不是按条号直接查找的题）")
+
+    def fit_both(positions: Sequence[int], provenance: dict | None = None) -> tuple[Reranker, qa.QueryAdapter]:
+        used = [trainable[i] for i in positions if i in trainable]
+        if not used:
+            raise InputError("训练部分没有可训练的检索题")
+        matrix = qa.fit(np.stack([t.vector for t in used]), [t.rows for t in used], articles,
+                        tau=args.tau, l2=args.adapter_l2)
+        adapter = qa.QueryAdapter(matrix, model, provenance or {})
+        with searcher.learned(None, adapter):
+            pool = examples(searcher, [queries[i] for i in positions], args.depth, today)
+        if not pool:
+            raise InputError("评测集中没有可训练的检索题（金标须在前列候选中）")
+        return fit(pool, args.l2, provenance), adapter
+
+    if args.split == "sets":
+        spans, start = {}, 0
+        for name, qs in sets.items():
+            spans[name] = list(range(start, start + len(qs)))
+            start += len(qs)
+        folds = spans
+    else:
+        folds = {f"topics {n + 1}/5": fold for n, fold in enumerate(topic_folds(queries, 5))}
     cv = {}
-    totals = np.zeros(5, dtype=int)
-    print(f"{'left-out set':<24}{'n':>4}  fused H@1/H@5   re-ranked H@1/H@5")
-    for name, qs in sets.items():
-        model = fit([e for other, ex in data.items() if other != name for e in ex], args.l2)
-        base, new = measure(searcher, qs, None), measure(searcher, qs, model)
-        cv[name] = {"n": len(qs), "fused": list(base), "reranked": list(new)}
-        totals += (len(qs), *base, *new)
-        print(f"{name:<24}{len(qs):>4}  {base[0]:>5}/{base[1]:<5}      {new[0]:>5}/{new[1]:<5}", flush=True)
+    totals = np.zeros(7, dtype=int)
+    print(f"{'left out':<24}{'n':>4}  fused H@1/H@5   +adapter H@1/H@5   +re-ranker H@1/H@5", flush=True)
+    for name, held in folds.items():
+        held_set = set(held)
+        reranker, adapter = fit_both([i for i in range(len(queries)) if i not in held_set])
+        qs = [queries[i] for i in held]
+        base, adapted, both = (measure(searcher, qs, None, None), measure(searcher, qs, None, adapter),
+                               measure(searcher, qs, reranker, adapter))
+        cv[name] = {"n": len(qs), "fused": list(base), "adapted": list(adapted), "reranked": list(both)}
+        totals += (len(qs), *base, *adapted, *both)
+        print(f"{name:<24}{len(qs):>4}  {base[0]:>5}/{base[1]:<5}      {adapted[0]:>5}/{adapted[1]:<5}"
+              f"        {both[0]:>5}/{both[1]:<5}", flush=True)
     n = totals[0]
     print(f"{'all':<24}{n:>4}  {totals[1]:>5}/{totals[2]:<5}      {totals[3]:>5}/{totals[4]:<5}"
-          f"   (Hit@1 {totals[1] / n:.3f} → {totals[3] / n:.3f}, Hit@5 {totals[2] / n:.3f} → {totals[4] / n:.3f})")
+          f"        {totals[5]:>5}/{totals[6]:<5}   (Hit@1 {totals[1] / n:.3f} → {totals[3] / n:.3f} → "
+          f"{totals[5] / n:.3f}, Hit@5 {totals[2] / n:.3f} → {totals[4] / n:.3f} → {totals[6] / n:.3f})")
     if args.no_write:
         return 0
-    pool = [e for ex in data.values() for e in ex]
-    provenance = {"trained_on": [str(p) for p in args.sets], "questions": len(pool), "l2": args.l2,
-                  "depth": args.depth, "date": today.isoformat(), "leave_one_set_out": cv}
-    model = fit(pool, args.l2, provenance)
-    args.out.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"weights written to {args.out} ({len(pool)} questions)")
-    for name, w in sorted(zip(FEATURES, model.weights), key=lambda kv: -abs(kv[1])):
+    check = "leave_one_set_out" if args.split == "sets" else "topic_folds"
+    provenance = {"trained_on": [str(p) for p in args.sets], "l2": args.l2, "depth": args.depth,
+                  "tau": args.tau, "adapter_l2": args.adapter_l2, "date": today.isoformat(),
+                  "questions": len(trainable), check: cv}
+    reranker, adapter = fit_both(range(len(queries)), provenance)
+    adapter.save(args.adapter_out)
+    args.out.write_text(json.dumps(reranker.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"query adapter written to {args.adapter_out}; re-ranker weights written to {args.out}")
+    for name, w in sorted(zip(FEATURES, reranker.weights), key=lambda kv: -abs(kv[1])):
         print(f"  {name:<20} {w:+.3f}")
     return 0
 

@@ -7,7 +7,9 @@ Pipeline for ``search(query)``:
    保护/管理/…), unique abbreviations (first character + one or two later ones + 法) +
    ``corpus.numerals`` and ``article_on`` (the version in force on ``as_of``); no vectors.
 2. **Hybrid retrieval** — BM25 over the jieba/legal-dictionary tokens of the question plus its
-   colloquial→legal expansion (``index/data/expansions.txt``), and dense e5 cosine; fused with
+   colloquial→legal expansion (``index/data/expansions.txt``), and dense e5 cosine of the question
+   vector mapped by the learned query adapter (``index.adapter``, ``index/data/query_adapter.npz``:
+   it moves everyday wording towards the statutes' wording; article vectors are as built); fused with
    RRF (``index.fusion.Ranking``: every ranking constant lives there). A law named in the question
    boosts its articles; so, less, does a law whose name stem occurs in it ("消防" → 消防法).
 3. **Intent and legal structure** (``index.intent``, rules in ``index/data/intents.txt``) — for
@@ -49,6 +51,7 @@ from assistant.errors import InputError
 from corpus.numerals import CN_NUMBER, cn_to_int
 from corpus.statutes import Article, Law, StatuteStore
 from index.bm25 import B, BM25, K1
+from index.adapter import QueryAdapter, load_adapter
 from index.fusion import Ranking, minmax, rrf
 from index.intent import TIME_LIMIT_RE, detect_intent
 from index.dense import dense_present, expected_backend_id
@@ -161,6 +164,7 @@ class Searcher:
             self.dense = DenseIndex.load(self.dir)
             self._dense_mat = self.dense.index.reconstruct_n(0, self.dense.index.ntotal)
             self.dense_rows = np.asarray([self.row_of.get(int(a), -1) for a in self.dense.ids], dtype=np.int64)
+        self._adapter, self._adapter_problem = self._load_adapter()
         self._law_terms, self._law_idf, self._law_centroids = self._law_profiles()
         notices = []
         if (round(self.bm25.k1, 4), round(self.bm25.b, 4)) != (K1, B):
@@ -168,9 +172,24 @@ class Searcher:
             notices.append("关键词索引的参数与当前程序不一致，检索结果可能偏差；请重建索引。运行：zhifa index build")
         if self._reranker_problem:
             notices.append(f"排序模型不可用，已改用融合排序：{self._reranker_problem}")
+        if self._adapter_problem:
+            notices.append(f"查询适配矩阵不可用，语义检索改用原问题向量：{self._adapter_problem}")
         if self.dense is None and self.mode != "bm25":
             notices.append("语义索引尚未建成（或正在建立），当前仅用关键词检索；完成后请重新加载。运行：zhifa index build")
         self.notice = "\n".join(notices)
+
+    def _load_adapter(self) -> tuple[QueryAdapter | None, str]:
+        """(the query adapter for this index's embedding model, why there is none)."""
+        if self._dense_mat is None:
+            return None, ""
+        try:
+            adapter = load_adapter()
+            if adapter is not None:
+                adapter.check(Path(self.settings.embedding_model).name, self._dense_mat.shape[1])
+        except ValueError as exc:
+            log.warning("query adapter disabled: %s", exc)
+            return None, str(exc)
+        return adapter, ""
 
     def _law_profiles(self) -> tuple:
         """Each law as a whole: which index terms occur anywhere in it (weighted by how few laws
@@ -323,16 +342,36 @@ class Searcher:
         as_of = as_of or date.today()
         return self._candidates(query, self._mask(as_of, None, None, None), as_of)
 
+    def question_vectors(self, queries: list[str]) -> np.ndarray:
+        """Dense vectors of questions as search embeds them (with their expansion), before the
+        query adapter."""
+        expanded = [expand_query(q)[0] if self.ranking.dense_expanded else q for q in queries]
+        return self.embedder.embed_queries([numbers_to_cn(q) for q in expanded])
+
+    def article_vectors(self, as_of: date) -> tuple[np.ndarray, list[int]]:
+        """(vectors, article ids) of the articles in force on ``as_of`` that have a dense vector."""
+        if self._dense_mat is None:
+            return np.zeros((0, 0), dtype=np.float32), []
+        ok = self.dense_rows >= 0
+        ok[ok] = self._mask(as_of, None, None, None)[self.dense_rows[ok]]
+        rows = np.flatnonzero(ok)
+        return self._dense_mat[rows], [int(self.dense.ids[i]) for i in rows]
+
     @contextmanager
-    def reranked_by(self, model: Reranker | None):
-        """Search with ``model`` (None: the fused order) inside the block — for measuring a model
+    def learned(self, reranker: Reranker | None, adapter: QueryAdapter | None):
+        """Search with these learned parts (None: without) inside the block — for measuring them
         offline (``index.rerank_train``); not for a searcher that serves other threads meanwhile."""
-        keep = self._reranker
-        self._reranker = model
+        keep = self._reranker, self._adapter
+        self._reranker, self._adapter = reranker, adapter
         try:
             yield self
         finally:
-            self._reranker = keep
+            self._reranker, self._adapter = keep
+
+    @property
+    def adapter(self) -> QueryAdapter | None:
+        """The query adapter, when dense search is on and the ranking asks for it."""
+        return self._adapter if self.ranking.query_adapter and self.mode != "bm25" else None
 
     @property
     def recall_depth(self) -> int:
@@ -583,6 +622,8 @@ class Searcher:
         qv = None
         if self.dense is not None and self.mode != "bm25":
             qv = self.embedder.embed_queries([numbers_to_cn(expanded if cfg.dense_expanded else query)])[0]
+            if self.adapter is not None:
+                qv = self.adapter.apply(qv)
             sims = self._dense_mat @ qv
             ok = self.dense_rows >= 0
             ok[ok] = mask[self.dense_rows[ok]]

@@ -18,3 +18,15 @@ def test_doctor_sees_a_prepared_store_and_database(settings, statute_store):
     by_name = {c.name: c for c in doctor(settings)}
     assert by_name["法条库"].ok, by_name["法条库"].detail
     assert by_name["案件库"].ok, by_name["案件库"].detail
+
+
+def test_doctor_reports_the_learned_retrieval_parts_and_a_broken_one(settings, monkeypatch, tmp_path):
+    import index.adapter
+
+    learned = next(c for c in doctor(settings) if c.name == "检索学习参数")
+    assert learned.ok and "训练于" in learned.detail
+    broken = tmp_path / "adapter.npz"
+    broken.write_bytes(b"not numpy")
+    monkeypatch.setattr(index.adapter, "ADAPTER_FILE", broken)
+    learned = next(c for c in doctor(settings) if c.name == "检索学习参数")
+    assert not learned.ok and "不是可用的查询适配矩阵" in learned.detail and "index.rerank_train" in learned.fix

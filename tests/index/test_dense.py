@@ -90,6 +90,7 @@ def _write_set(path, rows):
 
 def test_rerank_training_and_the_retrieval_benchmark_cli(hybrid_settings, monkeypatch, tmp_path, capsys):
     from assistant.cli import main
+    from index.adapter import load_adapter
     from index.rerank import load_reranker
     from index.rerank_train import main as train
 
@@ -97,18 +98,38 @@ def test_rerank_training_and_the_retrieval_benchmark_cli(hybrid_settings, monkey
                        ("ZHIFA_STATUTE_DB", hybrid_settings.statute_db)):
         monkeypatch.setenv(key, str(value))
     a, b = _write_set(tmp_path / "set_a.jsonl", SET_A), _write_set(tmp_path / "set_b.jsonl", SET_B)
-    out = tmp_path / "rerank.json"
-    assert train([str(a), str(b), "--out", str(out)]) == 0
+    out, adapter_out = tmp_path / "rerank.json", tmp_path / "adapter.npz"
+    assert train([str(a), str(b), "--out", str(out), "--adapter-out", str(adapter_out)]) == 0
     report = capsys.readouterr().out
-    assert "set_a" in report and "set_b" in report and "weights written" in report
+    assert "set_a" in report and "set_b" in report and "weights written" in report and "+adapter" in report
     model = load_reranker(out)
     cv = model.provenance["leave_one_set_out"]
-    assert set(cv) == {"set_a", "set_b"} and cv["set_a"]["n"] == 3
+    assert set(cv) == {"set_a", "set_b"} and cv["set_a"]["n"] == 3 and len(cv["set_a"]["adapted"]) == 2
     assert model.provenance["questions"] == 4  # the article-number lookup is not trained on
+    adapter = load_adapter(adapter_out)
+    assert adapter.model == "multilingual-e5-small" and adapter.dimension == 384
+    assert adapter.provenance["trained_on"] == [str(a), str(b)] and not np.allclose(adapter.matrix, np.eye(384))
     assert train([str(a)]) == 2 and "至少需要两个评测集" in capsys.readouterr().err
 
     assert main(["eval", "retrieval", str(a), "--json"]) == 0
     with_rerank = json.loads(capsys.readouterr().out)["zhifa"]["metrics"]
-    assert main(["eval", "retrieval", str(a), "--json", "--no-rerank"]) == 0
+    assert main(["eval", "retrieval", str(a), "--json", "--no-rerank", "--no-adapter"]) == 0
     fused = json.loads(capsys.readouterr().out)["zhifa"]["metrics"]
     assert with_rerank["n"] == fused["n"] == 3 and with_rerank["hit@10"] == fused["hit@10"] == 1.0
+
+
+def test_a_broken_query_adapter_is_refused_and_dense_search_uses_the_plain_vector(hybrid_settings, statute_store,
+                                                                                  monkeypatch, tmp_path):
+    import index.adapter
+    from index.search import Searcher
+
+    question = "饭店用过期的面粉做包子卖给顾客，怎么处罚"
+    plain = Searcher.load(hybrid_settings, statute_store)
+    with plain.learned(plain._reranker, None):
+        expected = [(h.law, h.article) for h in plain.search(question, k=5)]
+    broken = tmp_path / "adapter.npz"
+    index.adapter.QueryAdapter(np.eye(384, dtype=np.float32), "another-model").save(broken)
+    monkeypatch.setattr(index.adapter, "ADAPTER_FILE", broken)
+    s = Searcher.load(hybrid_settings, statute_store)
+    assert s.adapter is None and "查询适配矩阵不可用" in s.notice and "another-model" in s.notice
+    assert [(h.law, h.article) for h in s.search(question, k=5)] == expected

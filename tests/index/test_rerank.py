@@ -33,8 +33,8 @@ def test_shipped_weights_match_the_features_and_record_how_they_were_chosen():
     fused = sum(v["fused"][0] for v in cv.values())
     reranked = sum(v["reranked"][0] for v in cv.values())
     assert reranked > fused  # accepted because it beat the fused ranking on sets it was not trained on
-    assert (ROOT / "bench/retrieval_blind10.jsonl").exists()  # the untouched set, measured once
-    assert "bench/retrieval_blind10.jsonl" not in prov["trained_on"]
+    assert (ROOT / "bench/retrieval_blind11.jsonl").exists()  # the untouched set, measured once
+    assert "bench/retrieval_blind11.jsonl" not in prov["trained_on"]
 
 
 def test_features_of_a_penalty_question(searcher):
