@@ -143,9 +143,8 @@ def topic_folds(queries: Sequence[dict], k: int, seed: int = 0) -> list[list[int
     groups: dict[int, list[int]] = {}
     for i in range(len(queries)):
         groups.setdefault(root(i), []).append(i)
-    order = sorted(groups.values(), key=lambda g: (-len(g), g[0]))
-    rng = np.random.default_rng(seed)
-    rng.shuffle(order)
+    order = list(groups.values())
+    np.random.default_rng(seed).shuffle(order)  # topics of one size in a seeded random order
     folds: list[list[int]] = [[] for _ in range(k)]
     for group in sorted(order, key=len, reverse=True):  # largest first, into the smallest fold
         min(folds, key=len).extend(group)

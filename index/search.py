@@ -345,8 +345,12 @@ class Searcher:
     def question_vectors(self, queries: list[str]) -> np.ndarray:
         """Dense vectors of questions as search embeds them (with their expansion), before the
         query adapter."""
-        expanded = [expand_query(q)[0] if self.ranking.dense_expanded else q for q in queries]
-        return self.embedder.embed_queries([numbers_to_cn(q) for q in expanded])
+        return self.embedder.embed_queries([self._dense_text(q, expand_query(q)[0]) for q in queries])
+
+    def _dense_text(self, query: str, expanded: str) -> str:
+        """What dense search embeds for a question: its expansion (or the question as asked, per
+        ``Ranking.dense_expanded``) with Arabic numbers also in Chinese."""
+        return numbers_to_cn(expanded if self.ranking.dense_expanded else query)
 
     def article_vectors(self, as_of: date) -> tuple[np.ndarray, list[int]]:
         """(vectors, article ids) of the articles in force on ``as_of`` that have a dense vector."""
@@ -621,7 +625,7 @@ class Searcher:
         dense_scores: dict[int, float] = {}
         qv = None
         if self.dense is not None and self.mode != "bm25":
-            qv = self.embedder.embed_queries([numbers_to_cn(expanded if cfg.dense_expanded else query)])[0]
+            qv = self.embedder.embed_queries([self._dense_text(query, expanded)])[0]
             if self.adapter is not None:
                 qv = self.adapter.apply(qv)
             sims = self._dense_mat @ qv

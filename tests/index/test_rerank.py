@@ -131,3 +131,18 @@ def test_training_without_an_index_says_what_to_run(statute_store, monkeypatch, 
     assert "检索索引不存在" in err and "zhifa index build" in err
     assert main([str(ROOT / "bench/missing.jsonl"), sets[0], "--no-write"]) == 2
     assert "评测文件不存在" in capsys.readouterr().err
+
+
+def test_topic_folds_share_no_gold_article_and_cover_every_question():
+    from index.rerank_train import topic_folds
+
+    food, fire, tax = ("食品安全法", "第三十四条"), ("消防法", "第二十八条"), ("税收征收管理法", "第六十二条")
+    queries = [{"gold": [food]}, {"gold": [food, ("食品安全法", "第一百二十四条")]},
+               {"gold": [("食品安全法", "第一百二十四条")]}, {"gold": [fire]}, {"gold": [fire]}, {"gold": [tax]},
+               {"gold": [("行政处罚法", "第三十六条")]}]
+    folds = topic_folds(queries, 3)
+    assert sorted(i for f in folds for i in f) == list(range(len(queries)))
+    gold_of = [{g for i in f for g in queries[i]["gold"]} for f in folds]
+    assert all(not (gold_of[a] & gold_of[b]) for a in range(3) for b in range(a + 1, 3))
+    assert any({0, 1, 2} <= set(f) for f in folds)  # linked through 第一百二十四条: one topic
+    assert topic_folds(queries, 3) == folds  # seeded
