@@ -216,7 +216,7 @@ class Searcher:
             centroids /= np.where(norms > 0, norms, 1.0)
         return present, idf, centroids
 
-    def _law_match(self, tokens, qv) -> tuple[np.ndarray, np.ndarray | None]:
+    def _law_match(self, tokens, qv) -> tuple[np.ndarray, np.ndarray]:
         """(lexical, dense) match of the question with every law (by law code)."""
         cols = sorted({self.bm25.vocab[t] for t in tokens if t in self.bm25.vocab})
         if cols:
@@ -224,8 +224,7 @@ class Searcher:
             lex = np.asarray(self._law_terms[:, cols] @ w).ravel() / float(w.sum())
         else:
             lex = np.zeros(len(self._law_list), dtype=np.float32)
-        dense = self._law_centroids @ qv if (self._law_centroids is not None and qv is not None) else None
-        return lex, dense
+        return lex, self._law_centroids @ qv
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -652,10 +651,10 @@ class Searcher:
         c = Candidates(fused=fused, bm25_ids=bm25_ids, dense_ids=dense_ids, bm25_scores=bm25_scores,
                        dense_scores=dense_scores, query_tokens=sorted(orig_tokens), intent=intent,
                        named=named, stems=stems, routed=routed, clock_articles=clock_articles)
-        lex, dense_law = self._law_match(orig_tokens, qv)
-        codes = {self.arts[a].law_id: self._law_code[self.arts[a].law_id] for a in fused}
-        c.law_lex = {lid: float(lex[n]) for lid, n in codes.items()}
-        if dense_law is not None:
+        if self.mode == "hybrid" and qv is not None:  # re-ranker features; it orders hybrid search only
+            lex, dense_law = self._law_match(orig_tokens, qv)
+            codes = {self.arts[a].law_id: self._law_code[self.arts[a].law_id] for a in fused}
+            c.law_lex = {lid: float(lex[n]) for lid, n in codes.items()}
             c.law_dense = {lid: float(dense_law[n]) for lid, n in codes.items()}
         for a in fused:
             lin = self.arts[a].lineage
