@@ -182,6 +182,9 @@ def train(args: argparse.Namespace) -> int:
 
     if len(args.sets) < 2:
         raise InputError("至少需要两个评测集：每个集合都要用其余集合训练的模型来检验")
+    if not (args.tau > 0 and args.l2 >= 0 and args.adapter_l2 >= 0 and args.depth >= 2):
+        raise InputError(f"训练参数不合理：--tau 须大于 0（{args.tau}），--l2、--adapter-l2 不得为负"
+                         f"（{args.l2}、{args.adapter_l2}），--depth 至少为 2（{args.depth}）")
     sets = {path.stem: load_queries(path) for path in args.sets}
     settings = load_settings()
     searcher = Searcher.load(settings, StatuteStore(settings.statute_db),

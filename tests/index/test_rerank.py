@@ -131,6 +131,9 @@ def test_training_without_an_index_says_what_to_run(statute_store, monkeypatch, 
     assert "检索索引不存在" in err and "zhifa index build" in err
     assert main([str(ROOT / "bench/missing.jsonl"), sets[0], "--no-write"]) == 2
     assert "评测文件不存在" in capsys.readouterr().err
+    for bad in (["--tau", "0"], ["--adapter-l2", "-1"], ["--depth", "1"]):  # refused before anything is read
+        assert main([*sets, *bad]) == 2
+        assert "训练参数不合理" in capsys.readouterr().err
 
 
 def test_topic_folds_share_no_gold_article_and_cover_every_question():
