@@ -182,20 +182,25 @@ def doctor(settings: Settings) -> list[Check]:
 
     def learned() -> Check:
         from index.adapter import load_adapter
+        from index.bank import load_bank
         from index.rerank import load_reranker
 
         fix = "python -m index.rerank_train bench/retrieval_*.jsonl"
+        model = Path(settings.embedding_model).name
         try:
-            adapter, reranker = load_adapter(), load_reranker()
-            if adapter is not None:
-                adapter.check(Path(settings.embedding_model).name, adapter.dimension)
+            adapter, bank, reranker = load_adapter(), load_bank(), load_reranker()
+            for part in (adapter, bank):
+                if part is not None:
+                    part.check(model, part.dimension)
         except ValueError as exc:
             return Check("检索学习参数", False, f"{exc}（检索改用融合排序）", fix)
-        if adapter is None or reranker is None:
-            missing = "、".join(n for n, part in (("查询适配矩阵", adapter), ("排序模型", reranker)) if part is None)
-            return Check("检索学习参数", False, f"缺少{missing}（检索改用融合排序）", fix)
+        parts = (("查询适配矩阵", adapter, "语义检索改用原问题向量"), ("排序模型", reranker, "检索改用融合排序"))
+        missing = [(name, effect) for name, part, effect in parts if part is None]
+        if missing:
+            return Check("检索学习参数", False, "；".join(f"缺少{name}（{effect}）" for name, effect in missing), fix)
         sets = len(reranker.provenance.get("trained_on", []))
-        return Check("检索学习参数", True, f"查询适配矩阵与排序模型，训练于 {sets} 个评测集", fix)
+        bank_note = f"，问题库 {len(bank)} 题" if bank is not None else "，未启用问题库"  # opt-in: rerank_train --bank
+        return Check("检索学习参数", True, f"查询适配矩阵与排序模型，训练于 {sets} 个评测集{bank_note}", fix)
 
     def database() -> Check:
         from assistant.store.db import Database

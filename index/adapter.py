@@ -13,13 +13,13 @@ refused with a message and dense search runs on the plain question vector.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from index.learned import RETRAIN, check_model, read_npz, write_npz
 from index.tokenize import DATA_DIR
 
 ADAPTER_FILE = DATA_DIR / "query_adapter.npz"
@@ -45,28 +45,20 @@ class QueryAdapter:
         return out / np.where(norm > 0, norm, 1.0)
 
     def save(self, path: Path | str) -> None:
-        meta = json.dumps({"model": self.model, **self.provenance}, ensure_ascii=False)
-        with open(path, "wb") as fh:  # np.savez would append .npz to a name without it
-            np.savez(fh, matrix=self.matrix.astype(np.float32), meta=np.asarray(meta))
+        write_npz(path, {"model": self.model, **self.provenance}, matrix=self.matrix.astype(np.float32))
 
     @classmethod
     def load(cls, path: Path | str) -> "QueryAdapter":
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                matrix = np.asarray(z["matrix"], dtype=np.float32)
-                meta = json.loads(str(z["meta"]))
-        except (OSError, ValueError, KeyError) as exc:
-            raise ValueError(f"{path} 不是可用的查询适配矩阵（{exc}），请重新训练：python -m index.rerank_train") from exc
+        arrays, meta = read_npz(path, ("matrix",), "查询适配矩阵")
+        matrix = arrays["matrix"].astype(np.float32)
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or not np.isfinite(matrix).all():
-            raise ValueError(f"{path} 的矩阵形状或数值不对（{matrix.shape}），请重新训练：python -m index.rerank_train")
+            raise ValueError(f"{path} 的矩阵形状或数值不对（{matrix.shape}），{RETRAIN}")
         model = str(meta.pop("model", ""))
         return cls(matrix, model, meta)
 
     def check(self, model: str, dimension: int) -> None:
         """Refuse an adapter trained for another embedding model or dimension."""
-        if self.model != model or self.dimension != dimension:
-            raise ValueError(f"查询适配矩阵属于 {self.model}（{self.dimension} 维），当前向量模型是 {model}"
-                             f"（{dimension} 维），请重新训练：python -m index.rerank_train")
+        check_model("查询适配矩阵", self.model, self.dimension, model, dimension)
 
 
 def load_adapter(path: Path | str | None = None) -> QueryAdapter | None:
@@ -86,9 +78,10 @@ def fit(questions: np.ndarray, gold: Sequence[Sequence[int]], articles: np.ndarr
     q0 = np.asarray(questions, dtype=np.float32)
     m = np.asarray(articles, dtype=np.float32)
     n = len(q0)
-    target = np.zeros((n, len(m)), dtype=np.float32)
-    for i, rows in enumerate(gold):
-        target[i, list(rows)] = 1.0 / len(rows)
+    # the target distribution is sparse: each question's gold rows share weight 1
+    gi = np.concatenate([np.full(len(set(rows)), i) for i, rows in enumerate(gold)]).astype(np.int64)
+    gj = np.concatenate([np.asarray(sorted(set(rows)), dtype=np.int64) for rows in gold])
+    gw = np.concatenate([np.full(len(set(rows)), 1.0 / len(set(rows))) for rows in gold]).astype(np.float32)
     eye = np.eye(d, dtype=np.float32)
 
     def loss(a: np.ndarray) -> tuple[float, np.ndarray]:
@@ -96,13 +89,14 @@ def fit(questions: np.ndarray, gold: Sequence[Sequence[int]], articles: np.ndarr
         q = q0 @ w.T
         length = np.linalg.norm(q, axis=1, keepdims=True)
         qn = q / length
-        s = (qn @ m.T) / tau
-        s -= s.max(axis=1, keepdims=True)
-        p = np.exp(s)
+        p = (qn @ m.T) / tau
+        p -= p.max(axis=1, keepdims=True)
+        np.exp(p, out=p)
         p /= p.sum(axis=1, keepdims=True)
-        value = -float((target * np.log(p + 1e-12)).sum()) / n + l2 * float(a @ a)
-        ds = (p - target) / (n * tau)
-        dqn = ds @ m
+        value = -float((gw * np.log(p[gi, gj] + 1e-12)).sum()) / n + l2 * float(a @ a)
+        p[gi, gj] -= gw       # p − target
+        p *= 1.0 / (n * tau)  # d value / d score
+        dqn = p @ m
         dq = (dqn - qn * (dqn * qn).sum(axis=1, keepdims=True)) / length
         return value, (dq.T @ q0).ravel().astype(np.float64) + 2 * l2 * a
 

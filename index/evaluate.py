@@ -94,9 +94,10 @@ def baseline() -> Callable[[str, int], list[tuple[str, str]]]:
     return run
 
 
-# "hybrid-rrf+adapter+rerank" is the product's default; the others are ablations: without the learned
-# re-ranker (index.rerank), also without the query adapter (index.adapter), min–max fusion, and each
-# retriever alone (dense with and without the adapter).
+# "hybrid-rrf+adapter+rerank" is the product's default (with the question bank's votes when one was
+# trained, index.bank); the others are ablations: without the learned re-ranker (index.rerank), also
+# without the query adapter (index.adapter), min–max fusion, and each retriever alone (dense with and
+# without the adapter).
 VARIANTS = ("bm25", "dense", "dense+adapter", "hybrid-rrf", "hybrid-minmax", "hybrid-rrf+adapter",
             "hybrid-rrf+adapter+rerank")
 

@@ -51,6 +51,7 @@ class Ranking:
     clock_boost: float = 0.5       # deadline questions: the article behind the procedural deadline asked about
     pair_top: int = 1              # penalty questions: each of the first n results is followed by its best-linked partner
     query_adapter: bool = True     # map the question vector with index/data/query_adapter.npz (index.adapter)
+    question_bank: bool = True     # re-rank with the votes of index/data/question_bank.npz when trained (index.bank, opt-in)
     rerank: bool = True            # re-order the leading candidates with index/data/rerank.json (index.rerank)
     rerank_depth: int = 50         # how many leading candidates the re-ranker re-orders
 

@@ -18,6 +18,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from corpus.statutes import Article, Law
+from index.bank import FLOOR as BANK_FLOOR
 from index.bm25 import BM25
 from index.intent import Intent
 from index.tokenize import DATA_DIR
@@ -52,6 +53,8 @@ FEATURES = (
     "law_share",           # share of the leading candidates from the same law
     "law_lex",             # the question's words found anywhere in the article's law (law-idf weighted), / best
     "law_dense",           # cosine of the question with the law's mean article vector − best
+    "bank_hit",            # a gold article of one of the nearest question-bank questions (index.bank)
+    "bank_sim",            # by how much the closest bank question that lists it exceeds the floor (0: none)
 )
 
 
@@ -74,6 +77,7 @@ class Candidates:
     link_note: dict[int, str] = field(default_factory=dict)
     law_lex: dict[str, float] = field(default_factory=dict)    # law_id → lexical match of the whole law
     law_dense: dict[str, float] = field(default_factory=dict)  # law_id → cosine with the law's centroid
+    bank: dict[int, float] = field(default_factory=dict)       # article → closest bank question's cosine
 
     def ranked(self) -> list[tuple[int, float]]:
         """(id, fused score), best first, ties by id: the order the re-ranker sees in search and
@@ -143,6 +147,8 @@ def features(c: Candidates, ids: Sequence[int], view: CorpusView) -> np.ndarray:
         row[col["law_share"]] = laws_ahead.count(art.law_id) / len(laws_ahead)
         row[col["law_lex"]] = c.law_lex.get(art.law_id, 0.0) / top_lex
         row[col["law_dense"]] = c.law_dense.get(art.law_id, top_law_dense) - top_law_dense
+        row[col["bank_hit"]] = float(a in c.bank)
+        row[col["bank_sim"]] = c.bank[a] - BANK_FLOOR if a in c.bank else 0.0
     return x
 
 

