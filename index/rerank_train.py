@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass, replace
 from datetime import date
@@ -174,6 +175,29 @@ def cross_fitted(positions: Sequence[int], k: int, fit_parts, seed: int = 0):
     return [(part, fit_parts(sorted(set(positions) - set(part)))) for part in parts]
 
 
+def write_together(outputs: Sequence[tuple[Path, object]]) -> None:
+    """Write the learned parts as one: each ``(path, write)`` first to a temporary file beside it,
+    then all moved into place; ``write`` None removes the file (a bank left from earlier training
+    would feed votes a re-ranker trained without one ignores). A failed write leaves every file as
+    it was."""
+    temps = []
+    try:
+        for path, write in outputs:
+            if write is not None:
+                temp = path.with_name(path.name + ".tmp")
+                temps.append(temp)
+                write(temp)
+    except BaseException:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+        raise
+    for path, write in outputs:
+        if write is None:
+            path.unlink(missing_ok=True)
+        else:
+            os.replace(path.with_name(path.name + ".tmp"), path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from index.fusion import Ranking
 
@@ -200,6 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return train(args)
     except ZhifaError as exc:  # bad set file, no or stale index, nothing to train on
         print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an output path that cannot be written
+        print(f"错误：无法写入训练结果（{exc.filename or ''}）：{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 
@@ -305,13 +332,13 @@ def train(args: argparse.Namespace) -> int:
                   "tau": args.tau, "adapter_l2": args.adapter_l2, "cross_fit": args.cross_fit,
                   "date": today.isoformat(), "questions": len(trainable), check: cv}
     reranker, adapter, bank = fit_all(range(len(queries)), provenance)
-    adapter.save(args.adapter_out)
-    if bank is not None:
-        bank.save(args.bank_out)
-    elif args.bank_out.exists():  # a bank left from earlier training would feed votes this re-ranker ignores
-        args.bank_out.unlink()
+    stale_bank = bank is None and args.bank_out.exists()
+    write_together([(args.adapter_out, adapter.save),
+                    (args.bank_out, bank.save if bank is not None else None),
+                    (args.out, lambda path: path.write_text(json.dumps(reranker.to_json(), ensure_ascii=False,
+                                                                       indent=1) + "\n", encoding="utf-8"))])
+    if stale_bank:
         print(f"removed the question bank {args.bank_out}: this re-ranker was trained without one")
-    args.out.write_text(json.dumps(reranker.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"query adapter written to {args.adapter_out}; re-ranker weights written to {args.out}"
           + (f"; question bank ({len(bank)} questions) written to {args.bank_out}" if bank is not None else ""))
     for name, w in sorted(zip(FEATURES, reranker.weights), key=lambda kv: -abs(kv[1])):

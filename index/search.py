@@ -45,6 +45,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -170,9 +171,6 @@ class Searcher:
             self.dense_rows = np.asarray([self.row_of.get(int(a), -1) for a in self.dense.ids], dtype=np.int64)
         self._adapter, self._adapter_problem = self._load_query_part(load_adapter, "query adapter")
         self._bank, self._bank_problem = self._load_query_part(load_bank, "question bank")
-        self._ids_of_key: dict[tuple[str, str], list[int]] = {}
-        for aid, a in self.arts.items():
-            self._ids_of_key.setdefault((a.law_name, a.article_no), []).append(aid)
         self._law_terms, self._law_idf, self._law_centroids = self._law_profiles()
         notices = []
         if (round(self.bm25.k1, 4), round(self.bm25.b, 4)) != (K1, B):
@@ -392,6 +390,15 @@ class Searcher:
         """The question bank, for hybrid search when the ranking asks for it (its votes only
         matter to the re-ranker)."""
         return self._bank if self.ranking.question_bank and self.mode == "hybrid" else None
+
+    @cached_property
+    def _ids_of_key(self) -> dict[tuple[str, str], list[int]]:
+        """(law name, article as written) → the indexed articles (every version): how bank votes
+        name articles. Built on the first vote, not at start-up (the bank is opt-in)."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for aid, a in self.arts.items():
+            out.setdefault((a.law_name, a.article_no), []).append(aid)
+        return out
 
     def rerank_window(self, c: Candidates, depth: int) -> list[int]:
         """The candidates the re-ranker orders: the first ``depth`` in fused order, then the

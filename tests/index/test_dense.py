@@ -107,6 +107,10 @@ def test_rerank_training_and_the_retrieval_benchmark_cli(hybrid_settings, monkey
     capsys.readouterr()
     assert train([str(a), str(b), "--out", str(out), "--adapter-out", str(adapter_out), "--bank-out", str(bank_out)]) == 0
     assert not bank_out.exists() and "removed the question bank" in capsys.readouterr().out
+    before = adapter_out.read_bytes()
+    assert train([str(a), str(b), "--out", str(tmp_path / "missing-dir" / "rerank.json"),
+                  "--adapter-out", str(adapter_out)]) == 2
+    assert "无法写入训练结果" in capsys.readouterr().err and adapter_out.read_bytes() == before  # nothing half-saved
     assert train([str(a), str(b), "--out", str(out), "--adapter-out", str(adapter_out), "--bank-out", str(bank_out),
                   "--bank"]) == 0
     report = capsys.readouterr().out

@@ -170,3 +170,21 @@ def test_topic_folds_share_no_gold_article_and_cover_every_question():
     assert all(not (gold_of[a] & gold_of[b]) for a in range(3) for b in range(a + 1, 3))
     assert any({0, 1, 2} <= set(f) for f in folds)  # linked through 第一百二十四条: one topic
     assert topic_folds(queries, 3) == folds  # seeded
+
+
+def test_the_learned_parts_are_written_together_or_not_at_all(tmp_path):
+    from index.rerank_train import write_together
+
+    adapter, bank, weights = tmp_path / "adapter.npz", tmp_path / "bank.npz", tmp_path / "rerank.json"
+    for path in (adapter, bank, weights):
+        path.write_text("old", encoding="utf-8")
+
+    def fail(path):
+        raise OSError(28, "No space left on device", str(path))
+
+    with pytest.raises(OSError):
+        write_together([(adapter, lambda p: p.write_text("new")), (bank, None), (weights, fail)])
+    assert [p.read_text() for p in (adapter, bank, weights)] == ["old"] * 3  # nothing half-saved
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adapter.npz", "bank.npz", "rerank.json"]
+    write_together([(adapter, lambda p: p.write_text("new")), (bank, None), (weights, lambda p: p.write_text("new"))])
+    assert adapter.read_text() == weights.read_text() == "new" and not bank.exists()
