@@ -3,8 +3,8 @@ own questions with the articles its reviewers confirmed. Officers return to the 
 (expired food, no licence, blocked fire exits …), so the articles that answered the nearest known
 questions are strong candidates for a new one.
 
-A new question's ``NEIGHBOURS`` nearest bank questions at cosine ``FLOOR`` or above (cosine of the question vectors dense search
-embeds, before the query adapter) vote for their gold articles. The votes do not rank anything by
+A new question's ``NEIGHBOURS`` nearest bank questions at cosine ``FLOOR`` or above (cosine of the
+question vectors dense search embeds, before the query adapter) vote for their gold articles. The votes do not rank anything by
 themselves: the voted articles join the candidates the re-ranker (``index.rerank``) re-orders, with
 how close the voting question was as features (``bank_hit``, ``bank_sim``), and the re-ranker,
 trained on votes from banks that did not hold the question (``index.rerank_train``), weighs them.
