@@ -79,9 +79,10 @@ def fit(questions: np.ndarray, gold: Sequence[Sequence[int]], articles: np.ndarr
     m = np.asarray(articles, dtype=np.float32)
     n = len(q0)
     # the target distribution is sparse: each question's gold rows share weight 1
-    gi = np.concatenate([np.full(len(set(rows)), i) for i, rows in enumerate(gold)]).astype(np.int64)
-    gj = np.concatenate([np.asarray(sorted(set(rows)), dtype=np.int64) for rows in gold])
-    gw = np.concatenate([np.full(len(set(rows)), 1.0 / len(set(rows))) for rows in gold]).astype(np.float32)
+    rows_of = [sorted(set(rows)) for rows in gold]
+    gi = np.concatenate([np.full(len(rows), i, dtype=np.int64) for i, rows in enumerate(rows_of)])
+    gj = np.concatenate([np.asarray(rows, dtype=np.int64) for rows in rows_of])
+    gw = np.concatenate([np.full(len(rows), 1.0 / len(rows), dtype=np.float32) for rows in rows_of])
     eye = np.eye(d, dtype=np.float32)
 
     def loss(a: np.ndarray) -> tuple[float, np.ndarray]:
